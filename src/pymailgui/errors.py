@@ -1,0 +1,94 @@
+"""One rooted exception hierarchy that says who is to blame.
+
+Every error the user may see derives from :class:`MailError`; its ``str()`` is one
+clear sentence for the user (what happened and what to do). Anything that is not a
+``MailError`` reaching a front end is a bug in PyMailGUI and is shown as such.
+
+Blame:
+- the user's setup: :class:`ConfigError`, :class:`AuthenticationError`
+- the network or the peer's certificate: :class:`ConnectionFailed`, :class:`TLSError`
+- the server's behaviour: :class:`ProtocolError`, :class:`MailboxBusy`
+- the server's mailbox changing under us: :class:`SyncError` (nothing unsafe was done)
+- the local disk: :class:`LocalStoreError`
+- a message the user wrote or one we received: :class:`MessageError`
+- sending: :class:`SendError`, :class:`RecipientsRefused`
+"""
+
+from __future__ import annotations
+
+
+class MailError(Exception):
+    """Root of every error PyMailGUI reports to the user (never a bug)."""
+
+    #: Exit status used by the console client for this kind of error.
+    exit_code: int = 1
+
+
+class ConfigError(MailError):
+    """The configuration file or a command-line setting is wrong."""
+
+    exit_code = 2
+
+
+class UsageError(ConfigError):
+    """The user asked for something that does not make sense (bad number, unknown name)."""
+
+
+class ConnectionFailed(MailError):
+    """The server could not be reached, or the connection broke or timed out."""
+
+    exit_code = 5
+
+
+class TLSError(ConnectionFailed):
+    """TLS could not be set up: untrusted certificate, wrong host name, no STLS offered."""
+
+
+class AuthenticationError(MailError):
+    """The server refused the user name or password."""
+
+    exit_code = 4
+
+
+class ProtocolError(MailError):
+    """The server answered something the protocol does not allow, or too much of it."""
+
+
+class MailboxBusy(MailError):
+    """The server says the mailbox is in use or logins come too often ([IN-USE], [LOGIN-DELAY])."""
+
+
+class SyncError(MailError):
+    """The server's mailbox changed in a way that makes the request unsafe; nothing was done."""
+
+    exit_code = 3
+
+
+class LocalStoreError(MailError):
+    """A local folder, the cache or a file could not be read or written."""
+
+
+class MessageError(MailError):
+    """A message cannot be built or used as asked (e.g. a header with a line break)."""
+
+
+class SendError(MailError):
+    """Sending a message failed; the message is kept in Outbox, never lost."""
+
+
+class RecipientsRefused(SendError):
+    """Some recipients were refused by the SMTP server; the others got the message once.
+
+    ``refused`` maps each refused address to the server's (code, text) answer and
+    ``accepted`` lists the addresses that were accepted.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        refused: dict[str, tuple[int, str]],
+        accepted: list[str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.refused = refused
+        self.accepted = accepted or []
