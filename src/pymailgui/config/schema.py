@@ -21,7 +21,7 @@ class Security(enum.StrEnum):
     NONE = "none"  # cleartext; only when written explicitly
 
 
-def opt(default: Any, help: str, **kw: Any) -> Any:  # noqa: A002 - "help" reads best here
+def opt(default: Any, help: str, **kw: Any) -> Any:
     """Declare one option: its default and the help text shown in the reference."""
     meta = {"help": help}
     if isinstance(default, list | dict):
@@ -29,7 +29,7 @@ def opt(default: Any, help: str, **kw: Any) -> Any:  # noqa: A002 - "help" reads
     return field(default=default, metadata=meta, **kw)
 
 
-def required(help: str) -> Any:  # noqa: A002
+def required(help: str) -> Any:
     """Declare an option that has no default."""
     return field(metadata={"help": help, "required": True})
 
@@ -53,7 +53,7 @@ class ServerConfig:
     username: str = opt("", "Login name; empty means the account's address.")
     password_command: str = opt(
         "",
-        "A shell command whose standard output is the password (e.g. \"pass show mail\"). "
+        'A shell command whose standard output is the password (e.g. "pass show mail"). '
         "When empty the system keyring is asked, then the user is prompted.",
     )
     ca_file: str = opt("", "Extra trust anchor (PEM file) added to the system's CA store.")
@@ -84,12 +84,7 @@ class AccountConfig:
     smtp: ServerConfig | None = opt(None, "The SMTP server ([accounts.NAME.smtp]).")
     display_name: str = opt("", "Your name, shown in From next to the address.")
     signature: str = opt("", "Text appended to new messages, replies and forwards.")
-    aliases: list[str] = opt(
-        [], "Other addresses of yours, left out of reply-all recipients."
-    )
-    keep_on_server: bool = opt(
-        True, "Leave messages on the server after saving them locally (no automatic delete)."
-    )
+    aliases: list[str] = opt([], "Other addresses of yours, left out of reply-all recipients.")
 
     def login(self, server: ServerConfig) -> str:
         return server.username or self.address

@@ -1,0 +1,155 @@
+"""Where passwords come from, and keeping them out of logs.
+
+Order (first that answers wins): the server's ``password_command`` (its standard output,
+trailing newline removed), the system keyring (service ``pymailgui``, user
+``LOGIN@HOST``), then the front end's prompt. Passwords are never read from the TOML
+file (the loader refuses such keys) and every password handed out is registered with
+:class:`RedactingFilter`, so a log record that contains it shows ``***`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import threading
+from collections.abc import Callable
+
+from pymailgui.config.schema import AccountConfig, ServerConfig
+from pymailgui.errors import ConfigError
+
+KEYRING_SERVICE = "pymailgui"
+COMMAND_TIMEOUT = 120.0  # a password manager may ask for a passphrase first
+
+#: ``prompt(text) -> password or None`` supplied by a front end (getpass, a dialog).
+Prompt = Callable[[str], str | None]
+
+_lock = threading.Lock()
+_known_secrets: set[str] = set()
+_session_cache: dict[tuple[str, str, int, str], str] = {}
+
+
+def remember_secret(secret: str) -> None:
+    """Make sure ``secret`` is masked in every log record from now on."""
+    if secret:
+        with _lock:
+            _known_secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    """``text`` with every known secret replaced by ``***``."""
+    with _lock:
+        secrets = sorted(_known_secrets, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, "***")
+    return text
+
+
+class RedactingFilter(logging.Filter):
+    """A logging filter that masks every password PyMailGUI has handed out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def keyring_user(login: str, server: ServerConfig) -> str:
+    return f"{login}@{server.host}"
+
+
+def get_password(
+    account: AccountConfig,
+    server: ServerConfig,
+    *,
+    protocol: str,
+    use_keyring: bool = True,
+    prompt: Prompt | None = None,
+) -> str:
+    """The password for ``server`` of ``account`` (``protocol`` is "pop" or "smtp")."""
+    login = account.login(server)
+    key = (login, server.host, server.effective_port(protocol), protocol)
+    with _lock:
+        cached = _session_cache.get(key)
+    if cached is not None:
+        return cached
+    password = (
+        _from_command(server, account.name, protocol)
+        if server.password_command
+        else (_from_keyring(login, server) if use_keyring else None)
+    )
+    if password is None and prompt is not None:
+        password = prompt(f"Password for {login} on {server.host} ({protocol.upper()}): ")
+    if not password:
+        raise ConfigError(
+            f"No password for {login} on {server.host}: set password_command in "
+            f"[accounts.{account.name}.{protocol}], store it in the keyring, or run "
+            "interactively to be asked."
+        )
+    remember_secret(password)
+    with _lock:
+        _session_cache[key] = password
+    return password
+
+
+def forget_passwords() -> None:
+    """Drop every password cached in memory (e.g. after an authentication failure)."""
+    with _lock:
+        _session_cache.clear()
+
+
+def _from_command(server: ServerConfig, account: str, protocol: str) -> str:
+    where = f"password_command of [accounts.{account}.{protocol}]"
+    try:
+        done = subprocess.run(
+            ["/bin/sh", "-c", server.password_command],
+            capture_output=True,
+            timeout=COMMAND_TIMEOUT,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ConfigError(f"The {where} could not be run: {exc.__class__.__name__}.") from None
+    if done.returncode != 0:
+        # stderr may help, stdout may hold a secret: show only the former, shortened.
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        hint = f": {detail[-1][:200]}" if detail else ""
+        raise ConfigError(f"The {where} failed with exit status {done.returncode}{hint}.")
+    text = done.stdout.decode("utf-8", "replace")
+    # Only the line terminator is removed: spaces may be part of a password.
+    first = text.split("\n", 1)[0].removesuffix("\r")
+    if not first:
+        raise ConfigError(f"The {where} printed no password.")
+    return first
+
+
+def _from_keyring(login: str, server: ServerConfig) -> str | None:
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return None
+    try:
+        if isinstance(keyring.get_keyring(), fail.Keyring):
+            return None
+        value = keyring.get_password(KEYRING_SERVICE, keyring_user(login, server))
+    except Exception:
+        logging.getLogger(__name__).debug("keyring lookup failed", exc_info=True)
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def store_in_keyring(account: AccountConfig, server: ServerConfig, password: str) -> None:
+    """Save ``password`` in the system keyring (``pymail password set``)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        raise ConfigError("The keyring package is not installed.") from None
+    if isinstance(keyring.get_keyring(), fail.Keyring):
+        raise ConfigError("No system keyring is available on this machine.")
+    try:
+        keyring.set_password(KEYRING_SERVICE, keyring_user(account.login(server), server), password)
+    except Exception as exc:
+        raise ConfigError(f"The keyring refused the password: {exc}.") from None
