@@ -1,0 +1,137 @@
+"""What the index keeps of each server message: decoded headers, size, identity.
+
+Headers come from ``TOP n 0`` (or RETR on servers without TOP) and are decoded leniently:
+broken mail is normal input, so nothing here raises on a bad header.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import email.parser
+import email.policy
+import email.utils
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import decode_header, make_header
+from email.message import EmailMessage
+
+# Parsing headers only; policy.default decodes RFC 2047 and gives datetime objects.
+_POLICY = email.policy.default.clone(max_line_length=0)
+
+
+def header_block(data: bytes) -> bytes:
+    """The header block of a message (without the blank line), whatever its line ends."""
+    for sep in (b"\r\n\r\n", b"\n\n"):
+        at = data.find(sep)
+        if at != -1:
+            return data[:at]
+    return data.rstrip(b"\r\n")
+
+
+@dataclass(frozen=True)
+class MessageSummary:
+    """One message of the server index, as the user sees it in a list."""
+
+    uid: str  # the identity key: the UIDL, or "fp:..." on servers without UIDL
+    num: int  # the server's number at the last session (valid only within a session)
+    size: int  # LIST size in octets
+    from_: str
+    to: str
+    cc: str
+    subject: str
+    date: datetime | None
+    message_id: str
+    has_attachments: bool
+    fingerprint: str  # hash of header block and size (always computed)
+
+    def date_iso(self) -> str | None:
+        return self.date.isoformat() if self.date else None
+
+
+def _text(msg: EmailMessage, name: str) -> str:
+    try:
+        value = msg.get(name)
+    except Exception:
+        value = None
+        for key, raw in msg.raw_items():
+            if key.lower() == name.lower():
+                value = raw
+                break
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:
+        # policy.default leaves some malformed encoded words: try the lenient way.
+        with contextlib.suppress(Exception):
+            text = str(make_header(decode_header(text)))
+    # Header values end up on one line in a list; CR/LF never survive (header injection).
+    return " ".join(text.replace("\x00", "").split())
+
+
+def _date(msg: EmailMessage) -> datetime | None:
+    try:
+        raw = msg.get("Date")
+        if raw is None:
+            return None
+        value = getattr(raw, "datetime", None)
+        if isinstance(value, datetime):
+            return value
+        return email.utils.parsedate_to_datetime(str(raw))
+    except Exception:
+        return None
+
+
+_NOT_ATTACHMENT_TYPES = ("text/", "multipart/alternative", "multipart/related")
+
+
+def guess_attachments(msg: EmailMessage, body_known: bool) -> bool:
+    """Whether the message has attachments.
+
+    With the whole message (``body_known``) the parts say it exactly; with headers only,
+    ``multipart/mixed`` or a non-text single part is the usual sign (as Thunderbird does).
+    """
+    if body_known:
+        try:
+            return any(True for _ in msg.iter_attachments()) or any(
+                part.get_content_disposition() == "attachment" for part in msg.walk()
+            )
+        except Exception:
+            return False
+    ctype = msg.get_content_type()
+    if ctype == "multipart/mixed":
+        return True
+    return not ctype.startswith(_NOT_ATTACHMENT_TYPES) and not ctype.startswith("multipart/")
+
+
+def parse_headers(data: bytes) -> EmailMessage:
+    block = header_block(data) + b"\r\n\r\n"
+    parser = email.parser.BytesParser(policy=_POLICY)
+    msg = parser.parsebytes(block, headersonly=True)
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def summarize(
+    uid: str, num: int, size: int, data: bytes, fingerprint: str, *, full: bool = False
+) -> MessageSummary:
+    """Build the index entry from a header block (or the full message when ``full``)."""
+    if full:
+        parser = email.parser.BytesParser(policy=_POLICY)
+        parsed = parser.parsebytes(data)
+        assert isinstance(parsed, EmailMessage)
+        msg = parsed
+    else:
+        msg = parse_headers(data)
+    return MessageSummary(
+        uid=uid,
+        num=num,
+        size=size,
+        from_=_text(msg, "From"),
+        to=_text(msg, "To"),
+        cc=_text(msg, "Cc"),
+        subject=_text(msg, "Subject"),
+        date=_date(msg),
+        message_id=_text(msg, "Message-ID"),
+        has_attachments=guess_attachments(msg, full),
+        fingerprint=fingerprint,
+    )
