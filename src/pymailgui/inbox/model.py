@@ -285,6 +285,11 @@ class Inbox:
                     _commit(client)
                 else:
                     _quit_quietly(client)
+            except (ConnectionFailed, ProtocolError) as exc:
+                client.abort()
+                if "nothing was deleted" in str(exc):
+                    raise
+                raise type(exc)(f"{exc} Nothing was deleted.") from exc
             except BaseException:
                 client.abort()
                 raise

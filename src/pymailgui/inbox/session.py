@@ -11,6 +11,7 @@ from typing import Protocol
 
 from pymailgui.inbox.identity import Listing, fingerprint
 from pymailgui.inbox.summary import header_block
+from pymailgui.pop.client import CommandNotSupported
 
 #: progress(phase, done, total), called from the worker's thread.
 Progress = Callable[[str, int, int], None]
@@ -47,28 +48,26 @@ def fetch_headers(
     another client) are left out.
     """
     total = len(nums)
-    done = 0
-    pending: list[int] = []
+    answered: set[int] = set()
     if client.supports_top is not False:
-        for num, data in client.top_many(nums, 0):
-            done += 1
-            if progress:
-                progress("headers", done, total)
-            if data is None:
-                pending.append(num)
-            else:
-                yield num, header_block(data), None
+        try:
+            for num, data in client.top_many(nums, 0):
+                if data is not None:
+                    answered.add(num)
+                if progress:
+                    progress("headers", len(answered), total)
+                if data is not None:
+                    yield num, header_block(data), None
+        except CommandNotSupported:
+            pass  # proven on the first message: read whole messages instead
         if _top_works(client):
             return  # the -ERR ones were deleted meanwhile
-        done -= len(pending)
-    else:
-        pending = list(nums)
-    for num, data in client.retr_many(pending):
-        done += 1
-        if progress:
-            progress("headers", done, total)
+    for num, data in client.retr_many([n for n in nums if n not in answered]):
         if data is not None:
+            answered.add(num)
             yield num, header_block(data), data
+        if progress:
+            progress("headers", len(answered), total)
 
 
 def _top_works(client: PopSession) -> bool:

@@ -1,0 +1,1 @@
+"""``pymail``: the console client, a thin front end over :mod:`pymailgui.actions`."""

@@ -1,0 +1,151 @@
+"""The console's commands: each turns arguments into one action and prints its result."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from pymailgui.actions import Account, open_account
+from pymailgui.config import Config
+from pymailgui.console import format as fmt
+from pymailgui.errors import UsageError
+
+if TYPE_CHECKING:
+    from pymailgui.demo import Demo
+
+
+def console_prompt(text: str) -> str | None:
+    """Ask for a password on the terminal; never when there is none to ask on."""
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass(text)
+
+
+def progress_printer() -> Callable[[str, int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(phase: str, done: int, total: int) -> None:
+        end = "\n" if done >= total else ""
+        print(f"\r{phase}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def dispatch(args: argparse.Namespace, config: Config, demo: Demo | None = None) -> int:
+    """Run ``args.command`` for the chosen account."""
+    from pymailgui.demo import DEMO_PASSWORD
+
+    account = open_account(
+        config,
+        None if demo else args.account,
+        prompt=console_prompt,
+        fixed_password=DEMO_PASSWORD if demo else None,
+    )
+    try:
+        command = args.command or "interactive"
+        if command == "interactive":
+            from pymailgui.console.interactive import Interactive
+
+            return Interactive(account).run()
+        handler = COMMANDS[command]
+        return handler(account, args)
+    finally:
+        account.close()
+
+
+def cmd_list(account: Account, args: argparse.Namespace) -> int:
+    if not args.offline:
+        report = account.refresh(progress_printer())
+        print(f"{account.name}: {report}", file=sys.stderr)
+    entries = account.cached_index()
+    account.inbox.remember_shown([e.uid for e in entries])
+    if args.json:
+        print(fmt.index_json(entries))
+    elif entries:
+        print("\n".join(fmt.index_lines(entries)))
+    else:
+        print("The inbox is empty.", file=sys.stderr)
+    return 0
+
+
+def resolve(account: Account, number: int | None, uid: str | None) -> str:
+    """The identity of the message the user means: N from the last list, or a UIDL."""
+    if uid:
+        return account.inbox.entry(uid).uid
+    if number is None:
+        raise UsageError("Say which message: a number from the last list, or --uid UID.")
+    return account.inbox.shown_uid(number)
+
+
+def cmd_show(account: Account, args: argparse.Namespace) -> int:
+    uid = resolve(account, args.number, args.uid)
+    data = account.fetch(uid)
+    if args.raw:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return 0
+    print(render_message(data, account.config.general.wrap_width))
+    return 0
+
+
+def render_message(data: bytes, wrap_width: int) -> str:
+    from pymailgui.message import view
+
+    v = view(data, wrap_width=wrap_width)
+    lines = [f"From:    {', '.join(map(str, v.from_))}"]
+    if v.to:
+        lines.append(f"To:      {', '.join(map(str, v.to))}")
+    if v.cc:
+        lines.append(f"Cc:      {', '.join(map(str, v.cc))}")
+    if v.date:
+        lines.append(f"Date:    {v.date:%a, %d %b %Y %H:%M %z}")
+    lines.append(f"Subject: {v.subject}")
+    attachments = [p for p in v.parts if p.is_attachment]
+    for part in attachments:
+        lines.append(
+            f"Attachment {part.index}: {part.filename or '(no name)'} "
+            f"({part.content_type}, {fmt.human_size(part.size)})"
+        )
+    if v.malformed:
+        lines.append("Note: this message is malformed; showing what can be read.")
+    if v.remote_content_blocked:
+        lines.append("Note: remote content in the HTML part was not loaded.")
+    lines.append("")
+    lines.append(v.body_wrapped)
+    return "\n".join(lines)
+
+
+def cmd_delete(account: Account, args: argparse.Namespace) -> int:
+    uids = [account.inbox.shown_uid(n) for n in args.numbers]
+    uids += [account.inbox.entry(u).uid for u in args.uid]
+    if not uids:
+        raise UsageError("Say which messages to delete: numbers from the last list or --uid.")
+    uids = list(dict.fromkeys(uids))
+    if not args.yes and not confirm_delete(account, uids):
+        print("Nothing was deleted.", file=sys.stderr)
+        return 1
+    report = account.delete(uids, progress_printer())
+    print(report)
+    return 0
+
+
+def confirm_delete(account: Account, uids: list[str]) -> bool:
+    entries = {e.uid: e for e in account.cached_index()}
+    print(f"Delete {len(uids)} message{'s' * (len(uids) != 1)} from the server?", file=sys.stderr)
+    for uid in uids:
+        e = entries[uid]
+        print(f"  {fmt.sender_name(e.from_)}: {e.subject or '(no subject)'}", file=sys.stderr)
+    print("Delete? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline()
+    return answer.strip().lower() in ("y", "yes")
+
+
+COMMANDS: dict[str, Callable[[Account, argparse.Namespace], int]] = {
+    "list": cmd_list,
+    "show": cmd_show,
+    "delete": cmd_delete,
+}
