@@ -1,0 +1,365 @@
+"""POP3Client: a small typed POP3 client (RFC 1939, 2449, 2595, 5034, 8314).
+
+The client sends commands and turns answers into Python values; framing and sockets are
+the transport's job, decoding bytes is :mod:`pymailgui.pop.parse`'s. It never sends a
+credential in clear when TLS was asked for, never falls back from STLS to plain, and a
+session that ends any way but an acknowledged QUIT commits nothing (RFC 1939 §6).
+"""
+
+from __future__ import annotations
+
+import logging
+import ssl
+from collections.abc import Callable, Iterator, Sequence
+from types import TracebackType
+from typing import TypeVar
+
+from pymailgui.config.schema import Security, ServerConfig
+from pymailgui.errors import (
+    ConfigError,
+    MailError,
+    ProtocolError,
+    TLSError,
+)
+from pymailgui.pop.auth import login_error, login_sasl_plain, login_user_pass
+from pymailgui.pop.log import ProtocolLog
+from pymailgui.pop.parse import (
+    Capabilities,
+    Status,
+    parse_capabilities,
+    parse_scan_line,
+    parse_scan_listing,
+    parse_stat,
+    parse_uidl_line,
+    parse_uidl_listing,
+    quote_server_text,
+)
+from pymailgui.pop.session import Session
+from pymailgui.pop.transport import Transport, TransportFactory, make_tls_context
+
+T = TypeVar("T")
+
+#: Cap of a CAPA answer and of a LIST/UIDL answer.
+MAX_CAPA_BYTES = 64 * 1024
+MAX_LISTING_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_MESSAGE_BYTES = 100 * 1024 * 1024
+
+
+class CommandNotSupported(ProtocolError):
+    """The server does not implement an optional command (TOP); the caller falls back."""
+
+
+class POP3Client:
+    """One POP3 session. Use :meth:`connect`, then :meth:`login`, then commands.
+
+    As a context manager a normal exit sends QUIT (committing deletions) and an
+    exception exits through :meth:`abort` (committing nothing).
+    """
+
+    def __init__(
+        self,
+        transport: Transport,
+        server: ServerConfig,
+        *,
+        protocol_log: logging.Logger | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> None:
+        self._transport = transport
+        self._server = server
+        self._log = ProtocolLog(protocol_log, server.host)
+        self._session = Session(transport, self._log)
+        self.max_message_bytes = max_message_bytes
+        self.capabilities = Capabilities()
+        self.greeting: Status | None = None
+        #: True: TOP works; False: it does not (fetch with RETR); None: not known yet.
+        self.supports_top: bool | None = None
+        #: True after a good UIDL (or announced in CAPA); False after UIDL -ERR.
+        self.supports_uidl: bool | None = None
+        self.authenticated = False
+
+    # -- session setup ---------------------------------------------------------------
+
+    @classmethod
+    def connect(
+        cls,
+        server: ServerConfig,
+        *,
+        protocol_log: logging.Logger | None = None,
+        transport_factory: TransportFactory | None = None,
+        max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+    ) -> POP3Client:
+        """Connect, read the greeting, learn CAPA and, for STARTTLS, upgrade with STLS."""
+        factory: TransportFactory = transport_factory or Transport.open
+        security = Security(server.security)
+        context = make_tls_context(server.ca_path()) if security is not Security.NONE else None
+        transport = factory(
+            server.host,
+            server.effective_port("pop"),
+            timeout=server.timeout,
+            ssl_context=context if security is Security.TLS else None,
+        )
+        client = cls(
+            transport, server, protocol_log=protocol_log, max_message_bytes=max_message_bytes
+        )
+        try:
+            client._start(context if security is Security.STARTTLS else None)
+        except BaseException:
+            client.abort()
+            raise
+        return client
+
+    def _start(self, stls_context: ssl.SSLContext | None) -> None:
+        self._log.note(f"connected ({'TLS' if self._transport.is_tls else 'plain'})")
+        greeting = self._session.read_status()
+        if not greeting.ok:
+            raise self._refusal(greeting, "refused the connection")
+        self.greeting = greeting
+        self._capa()
+        if stls_context is not None:
+            self._stls(stls_context)
+
+    def _stls(self, context: ssl.SSLContext) -> None:
+        # RFC 2595 §4. STLS is tried even when CAPA did not list it (some servers forget);
+        # a refusal is an error, never a reason to go on in clear.
+        status = self._session.command(b"STLS")
+        if not status.ok:
+            self.abort()
+            raise TLSError(
+                f"The server {self._server.host} does not offer STARTTLS (STLS), so the "
+                "connection cannot be secured; nothing was sent in clear "
+                f"(server said: {quote_server_text(status.text) or 'nothing'})."
+            )
+        discarded = self._transport.starttls(context, self._server.host)
+        if discarded:
+            self._log.note(f"discarded {discarded} bytes sent in clear before TLS")
+        self._log.note("TLS started")
+        # RFC 2595 §4: the capabilities seen before TLS may have been forged.
+        self._capa()
+
+    def _capa(self) -> None:
+        status = self._session.command(b"CAPA")
+        if not status.ok:  # RFC 1939-only servers have no CAPA: assume nothing
+            self.capabilities = Capabilities()
+        else:
+            lines = self._session.read_lines(MAX_CAPA_BYTES)
+            for line in lines:
+                self._log.received(line)
+            self.capabilities = parse_capabilities(lines)
+        self.supports_top = True if self.capabilities.top else None
+        self.supports_uidl = True if self.capabilities.uidl else None
+
+    def login(self, username: str, password: str) -> None:
+        """Log in with SASL PLAIN or USER/PASS, as ``server.auth`` says.
+
+        "auto" uses SASL PLAIN (RFC 5034, RFC 4616) when CAPA lists it, else USER/PASS.
+        """
+        security = Security(self._server.security)
+        if security is not Security.NONE and not self._transport.is_tls:
+            # Defence in depth: a custom transport must not make us leak the password.
+            self.abort()
+            raise TLSError(
+                f"The connection to {self._server.host} is not encrypted; "
+                "the password was not sent."
+            )
+        for value in (username, password):
+            if "\r" in value or "\n" in value or "\0" in value:
+                raise ConfigError("The user name or password contains a line break or NUL.")
+        method = self._server.auth.lower()
+        if method == "auto":
+            method = "plain" if "PLAIN" in self.capabilities.sasl else "user"
+        if method == "plain":
+            login_sasl_plain(self._session, self._server.host, username, password)
+        elif method == "user":
+            login_user_pass(self._session, self._server.host, username, password)
+        else:
+            raise ConfigError(
+                f'Unknown login method {self._server.auth!r}: use "auto", "plain" or "user".'
+            )
+        self.authenticated = True
+        if self.capabilities.known:  # RFC 2449 §5: capabilities may change after login
+            self._capa()
+
+    def _refusal(self, status: Status, what: str) -> MailError:
+        if status.busy:
+            return login_error(status, self._server.host)
+        return ProtocolError(
+            f"The server {self._server.host} {what} "
+            f"(server said: {quote_server_text(status.text) or 'nothing'})."
+        )
+
+    # -- commands ----------------------------------------------------------------------
+
+    def stat(self) -> tuple[int, int]:
+        """Number of messages and their total size in octets (RFC 1939 §5)."""
+        return parse_stat(self._ok(b"STAT").text)
+
+    def list_sizes(self) -> dict[int, int]:
+        """Message number -> size in octets for every message (deleted ones excluded)."""
+        self._ok(b"LIST")
+        return parse_scan_listing(self._session.read_lines(MAX_LISTING_BYTES))
+
+    def list_one(self, num: int) -> int | None:
+        """Size of message ``num``, or None when there is no such message."""
+        status = self._session.command(b"LIST %d" % _positive(num))
+        if not status.ok:
+            return None
+        got, size = parse_scan_line(status.text)
+        self._check_number(num, got, "LIST")
+        return size
+
+    def uidl_all(self) -> dict[int, str] | None:
+        """Message number -> unique id, or None when the server has no UIDL."""
+        status = self._session.command(b"UIDL")
+        if not status.ok:
+            self.supports_uidl = False
+            return None
+        result = parse_uidl_listing(self._session.read_lines(MAX_LISTING_BYTES))
+        self.supports_uidl = True
+        return result
+
+    def uidl_one(self, num: int) -> str | None:
+        """The unique id of message ``num``, or None when the server answers -ERR."""
+        status = self._session.command(b"UIDL %d" % _positive(num))
+        if not status.ok:
+            return None
+        got, uid = parse_uidl_line(status.text)
+        self._check_number(num, got, "UIDL")
+        return uid
+
+    def top_many(self, nums: Sequence[int], lines: int = 0) -> Iterator[tuple[int, bytes | None]]:
+        """The header block (and ``lines`` body lines) of each message, in order.
+
+        None for a message that answered -ERR. When TOP was not in CAPA it is tried on
+        the first message; if the server proves not to have it,
+        :class:`CommandNotSupported` is raised and ``supports_top`` becomes False.
+        """
+        if lines < 0:
+            raise ValueError("lines must be >= 0")
+        todo = [_positive(n) for n in nums]
+        if self.supports_top is False:
+            raise self._no_top()
+        while todo and self.supports_top is None:
+            num = todo.pop(0)
+            yield num, self._probe_top(num, lines)
+        yield from self._pipeline(todo, lambda n: b"TOP %d %d" % (n, lines), self._read_body)
+
+    def retr(self, num: int) -> bytes:
+        """The whole message ``num``: CRLF line ends, dot-unstuffed, as on the server."""
+        body = self._body_after(self._session.command(b"RETR %d" % _positive(num)))
+        if body is None:
+            raise ProtocolError(f"The server could not send message {num}.")
+        return body
+
+    def retr_many(self, nums: Sequence[int]) -> Iterator[tuple[int, bytes | None]]:
+        """Whole messages, pipelined when the server allows; None for a -ERR."""
+        todo = [_positive(n) for n in nums]
+        return self._pipeline(todo, lambda n: b"RETR %d" % n, self._read_body)
+
+    def dele(self, num: int) -> None:
+        """Mark message ``num`` deleted (done only when QUIT is acknowledged)."""
+        self._ok(b"DELE %d" % _positive(num))
+
+    def dele_many(self, nums: Sequence[int]) -> dict[int, bool]:
+        """Mark several messages deleted; True for each one the server accepted."""
+        todo = [_positive(n) for n in nums]
+        answers = self._pipeline(
+            todo, lambda n: b"DELE %d" % n, lambda: self._session.read_status().ok
+        )
+        return dict(answers)
+
+    def noop(self) -> None:
+        self._ok(b"NOOP")
+
+    def rset(self) -> None:
+        """Unmark every message marked deleted in this session."""
+        self._ok(b"RSET")
+
+    def quit(self) -> None:
+        """End the session; deletions are done only if this returns (RFC 1939 §6).
+
+        ProtocolError when the server answers -ERR, ConnectionFailed when the connection
+        drops before the answer: either way the caller must assume nothing was deleted.
+        """
+        try:
+            status = self._session.command(b"QUIT")
+        finally:
+            self.abort()
+        if not status.ok:
+            raise ProtocolError(
+                f"The server {self._server.host} could not finish the session, so messages "
+                f"marked for deletion were not deleted (server said: "
+                f"{quote_server_text(status.text) or 'nothing'})."
+            )
+
+    def abort(self) -> None:
+        """Close the connection without QUIT: nothing marked deleted is deleted."""
+        self._transport.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._transport.closed
+
+    def __enter__(self) -> POP3Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None and not self.closed:
+            self.quit()
+        else:
+            self.abort()
+
+    # -- helpers -----------------------------------------------------------------------
+
+    def _probe_top(self, num: int, lines: int) -> bytes | None:
+        body = self._body_after(self._session.command(b"TOP %d %d" % (num, lines)))
+        if body is not None:
+            self.supports_top = True
+            return body
+        # -ERR means "no such message" or "no TOP": LIST tells which.
+        if self.list_one(num) is not None:
+            self.supports_top = False
+            raise self._no_top()
+        return None
+
+    def _no_top(self) -> CommandNotSupported:
+        return CommandNotSupported(
+            f"The server {self._server.host} does not support TOP; fetch whole messages instead."
+        )
+
+    def _read_body(self) -> bytes | None:
+        return self._body_after(self._session.read_status())
+
+    def _body_after(self, status: Status) -> bytes | None:
+        return self._session.read_body(status, self.max_message_bytes)
+
+    def _pipeline(
+        self, nums: list[int], command: Callable[[int], bytes], read: Callable[[], T]
+    ) -> Iterator[tuple[int, T]]:
+        return self._session.pipeline(nums, command, read, pipelining=self.capabilities.pipelining)
+
+    def _check_number(self, asked: int, got: int, command: str) -> None:
+        if asked != got:
+            raise ProtocolError(
+                f"The server answered {command} {asked} about message {got} instead."
+            )
+
+    def _ok(self, line: bytes) -> Status:
+        status = self._session.command(line)
+        if not status.ok:
+            verb = line.split(b" ", 1)[0].decode("ascii")
+            raise ProtocolError(
+                f"The server {self._server.host} refused {verb} "
+                f"(server said: {quote_server_text(status.text) or 'nothing'})."
+            )
+        return status
+
+
+def _positive(num: int) -> int:
+    if isinstance(num, bool) or not isinstance(num, int) or num < 1:
+        raise ValueError(f"message numbers start at 1, got {num!r}")
+    return num

@@ -1,0 +1,286 @@
+"""Pure parsing of POP3 responses: functions over bytes, no I/O.
+
+Everything the server sends is untrusted input. The parsers are strict where a lax
+reading has hurt other clients (UIDL strings: NeoMutt CVE-2018-14356/14362, fetchmail
+CVE-2005-2335) and lenient only where real servers are known to deviate harmlessly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from pymailgui.errors import ProtocolError
+
+CRLF = b"\r\n"
+
+#: Largest number of entries accepted in one LIST or UIDL listing. Real maildrops hold
+#: far fewer; a server that sends more is broken or hostile.
+MAX_LISTING_ENTRIES = 1_000_000
+
+#: RFC 1939 §7: a unique-id is 1 to 70 characters in the range 0x21..0x7E.
+UID_MAX_LEN = 70
+_UID_RE = re.compile(rb"[\x21-\x7e]{1,70}")
+
+# Message numbers and sizes: plain decimal digits (no sign, no spaces, no "0x"), short
+# enough that int() is cheap; 10 digits covers sizes up to 9.9 GB.
+_NUMBER_RE = re.compile(rb"[0-9]{1,10}")
+
+# RFC 2449 §8: resp-code = "[" resp-level *("/" resp-level) "]" and
+# rchar = %x21-2E / %x30-5C / %x5E-7F (anything visible but "/" and "]").
+_RCHARS = rb"[\x21-\x2e\x30-\x5c\x5e-\x7e]+"
+_RESP_CODE_RE = re.compile(rb"\[(" + _RCHARS + rb"(?:/" + _RCHARS + rb")*)\]")
+
+# Longest piece of server text quoted in an error message shown to the user.
+_QUOTE_MAX = 200
+
+
+def quote_server_text(text: str | bytes) -> str:
+    """Server text made safe to show: printable, one line, bounded in length."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    cleaned = "".join(ch if ch.isprintable() else " " for ch in text).strip()
+    if len(cleaned) > _QUOTE_MAX:
+        cleaned = cleaned[:_QUOTE_MAX] + "..."
+    return cleaned
+
+
+@dataclass(frozen=True)
+class Status:
+    """One status line: ``+OK`` or ``-ERR``, an optional RESP-CODE and the text."""
+
+    ok: bool
+    text: str
+    code: str | None = None  # RFC 2449 RESP-CODE, upper case, e.g. "IN-USE", "SYS/TEMP"
+
+    @property
+    def busy(self) -> bool:
+        """The server says "try later" rather than "no" (RFC 2449 §8.1, RFC 3206 §4)."""
+        if self.code is not None:
+            return self.code in {"IN-USE", "LOGIN-DELAY", "SYS/TEMP"}
+        # Servers without RESP-CODES still say it in words (qpopper, old Dovecot, UW).
+        lowered = self.text.lower()
+        return any(word in lowered for word in ("in use", "locked", "busy", "lock file"))
+
+
+def parse_status(line: bytes) -> Status:
+    """Parse a status line (without its CRLF). Anything but +OK/-ERR is a ProtocolError."""
+    if line.startswith(b"+OK") and (len(line) == 3 or line[3:4] == b" "):
+        ok = True
+        rest = line[4:]
+    elif line.startswith(b"-ERR") and (len(line) == 4 or line[4:5] == b" "):
+        ok = False
+        rest = line[5:]
+    else:
+        raise ProtocolError(
+            f"The server sent an answer POP3 does not allow: {quote_server_text(line)!r}."
+        )
+    code = None
+    match = _RESP_CODE_RE.match(rest)
+    if match:
+        code = match.group(1).decode("ascii").upper()
+        rest = rest[match.end() :].lstrip(b" ")
+    return Status(ok=ok, text=rest.decode("utf-8", "replace"), code=code)
+
+
+def is_continuation(line: bytes) -> bool:
+    """A SASL continuation ("+ " and a base64 challenge, RFC 5034 §4)."""
+    return line == b"+" or line.startswith(b"+ ")
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What the server announced in its CAPA answer (RFC 2449 §6)."""
+
+    known: bool = False  # False when the server has no CAPA (answered -ERR)
+    pipelining: bool = False
+    top: bool = False
+    uidl: bool = False
+    user: bool = False
+    stls: bool = False
+    resp_codes: bool = False
+    sasl: frozenset[str] = frozenset()
+    expire: str | None = None  # raw argument: "NEVER", "0", "30 USER"
+    login_delay: int | None = None  # seconds between logins
+    implementation: str | None = None
+    raw: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def expire_days(self) -> int | None:
+        """Days the server keeps retrieved mail; None when unknown or NEVER (§6.7)."""
+        if self.expire is None:
+            return None
+        first = self.expire.split()[0] if self.expire.split() else ""
+        return int(first) if first.isdigit() else None
+
+
+def parse_capabilities(lines: Iterable[bytes]) -> Capabilities:
+    """Parse the body of a CAPA answer (one capability per line, RFC 2449 §5)."""
+    raw: dict[str, tuple[str, ...]] = {}
+    implementation = None
+    for line in lines:
+        text = line.decode("ascii", "replace").strip()
+        if not text:
+            continue
+        tag, _, rest = text.partition(" ")
+        tag = tag.upper()
+        raw[tag] = tuple(rest.split())
+        if tag == "IMPLEMENTATION":
+            implementation = quote_server_text(rest)
+    expire = " ".join(raw["EXPIRE"]) if raw.get("EXPIRE") else None
+    delay_args = raw.get("LOGIN-DELAY", ())
+    login_delay = int(delay_args[0]) if delay_args and delay_args[0].isdigit() else None
+    return Capabilities(
+        known=True,
+        pipelining="PIPELINING" in raw,
+        top="TOP" in raw,
+        uidl="UIDL" in raw,
+        user="USER" in raw,
+        stls="STLS" in raw,
+        resp_codes="RESP-CODES" in raw,
+        sasl=frozenset(m.upper() for m in raw.get("SASL", ())),
+        expire=expire,
+        login_delay=login_delay,
+        implementation=implementation,
+        raw=raw,
+    )
+
+
+def _number(token: bytes, what: str) -> int:
+    if not _NUMBER_RE.fullmatch(token):
+        raise ProtocolError(f"The server sent an invalid {what}: {quote_server_text(token)!r}.")
+    return int(token)
+
+
+def _message_number(token: bytes) -> int:
+    num = _number(token, "message number")
+    if num < 1:
+        raise ProtocolError("The server sent message number 0, which POP3 does not allow.")
+    return num
+
+
+def parse_stat(text: str | bytes) -> tuple[int, int]:
+    """The "+OK nn mm" drop listing of STAT (RFC 1939 §5): message count and octets."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    parts = raw.split()
+    if len(parts) < 2:
+        raise ProtocolError(f"The server sent an invalid STAT answer: {quote_server_text(raw)!r}.")
+    return _number(parts[0], "message count"), _number(parts[1], "mailbox size")
+
+
+def parse_scan_line(line: bytes | str) -> tuple[int, int]:
+    """One scan listing "msg octets" (LIST, RFC 1939 §5); later fields are ignored.
+
+    RFC 1939 lets servers append information after the size, so only the first two
+    fields are read, but both must be plain decimal numbers.
+    """
+    raw = line.encode("utf-8") if isinstance(line, str) else line
+    parts = raw.split(b" ")
+    if len(parts) < 2:
+        raise ProtocolError(f"The server sent an invalid LIST line: {quote_server_text(raw)!r}.")
+    return _message_number(parts[0]), _number(parts[1], "message size")
+
+
+def validate_uid(uid: bytes) -> str:
+    """A unique-id checked against RFC 1939 §7 (1..70 chars of 0x21..0x7E)."""
+    if not _UID_RE.fullmatch(uid):
+        raise ProtocolError(
+            f"The server sent an invalid unique id (UIDL): {quote_server_text(uid)!r}."
+        )
+    return uid.decode("ascii")
+
+
+def parse_uidl_line(line: bytes | str) -> tuple[int, str]:
+    """One unique-id listing "msg uid" (UIDL, RFC 1939 §7): exactly two fields."""
+    raw = line.encode("utf-8") if isinstance(line, str) else line
+    parts = raw.split(b" ")
+    if len(parts) != 2:
+        raise ProtocolError(f"The server sent an invalid UIDL line: {quote_server_text(raw)!r}.")
+    return _message_number(parts[0]), validate_uid(parts[1])
+
+
+def parse_scan_listing(
+    lines: Sequence[bytes], *, max_entries: int = MAX_LISTING_ENTRIES
+) -> dict[int, int]:
+    """A whole LIST answer: message number -> size. Duplicate numbers are rejected."""
+    _check_count(lines, max_entries, "LIST")
+    result: dict[int, int] = {}
+    for line in lines:
+        num, size = parse_scan_line(line)
+        if num in result:
+            raise ProtocolError(f"The server listed message {num} twice in its LIST answer.")
+        result[num] = size
+    return result
+
+
+def parse_uidl_listing(
+    lines: Sequence[bytes], *, max_entries: int = MAX_LISTING_ENTRIES
+) -> dict[int, str]:
+    """A whole UIDL answer: message number -> unique id.
+
+    Duplicate numbers and duplicate ids are both rejected: an id that names two
+    messages could make a later DELE remove the wrong one (RFC 1939 §7).
+    """
+    _check_count(lines, max_entries, "UIDL")
+    result: dict[int, str] = {}
+    seen: set[str] = set()
+    for line in lines:
+        num, uid = parse_uidl_line(line)
+        if num in result:
+            raise ProtocolError(f"The server listed message {num} twice in its UIDL answer.")
+        if uid in seen:
+            raise ProtocolError(
+                f"The server gave the same unique id to two messages ({quote_server_text(uid)!r})."
+            )
+        seen.add(uid)
+        result[num] = uid
+    return result
+
+
+def _check_count(lines: Sequence[bytes], max_entries: int, command: str) -> None:
+    if len(lines) > max_entries:
+        raise ProtocolError(
+            f"The server's {command} answer lists {len(lines)} messages, more than the "
+            f"{max_entries} PyMailGUI accepts."
+        )
+
+
+def unstuff_lines(lines: Iterable[bytes]) -> bytes:
+    """Join the lines of a multi-line answer (terminator excluded) with CRLF, unstuffed.
+
+    RFC 1939 §3: a line that begins with "." was byte-stuffed by the server; the first
+    "." is removed. Every line, including the last, ends with CRLF in the result.
+    """
+    out = [line[1:] if line.startswith(b".") else line for line in lines]
+    if not out:
+        return b""
+    return CRLF.join(out) + CRLF
+
+
+def split_lines(body: bytes) -> list[bytes]:
+    """Split a message into lines on CRLF, LF or a lone CR-less end (no terminators)."""
+    if not body:
+        return []
+    lines = body.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
+
+
+def dot_stuff(body: bytes) -> bytes:
+    """The wire form of a multi-line body: CRLF lines, dot-stuffed, then ".\\r\\n"."""
+    stuffed = [b"." + line if line.startswith(b".") else line for line in split_lines(body)]
+    return b"".join(line + CRLF for line in stuffed) + b"." + CRLF
+
+
+def dot_unstuff(wire: bytes) -> bytes:
+    """Decode a complete multi-line body as sent on the wire (ending in ".\\r\\n")."""
+    if wire == b"." + CRLF:
+        return b""
+    if not wire.endswith(CRLF + b"." + CRLF):
+        raise ProtocolError("A multi-line answer from the server is not terminated by a '.' line.")
+    lines = wire[: -len(CRLF + b"." + CRLF)].split(CRLF)
+    if b"." in lines:
+        raise ProtocolError("A multi-line answer from the server ends before its last line.")
+    return unstuff_lines(lines)

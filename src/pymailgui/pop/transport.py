@@ -1,0 +1,228 @@
+"""The POP3 transport: a connected socket, TLS, timeouts and size limits.
+
+It knows lines and multi-line blocks, nothing of POP3 commands. Every read and write
+has a timeout (never None), every line and every multi-line answer has a size cap, and
+every socket or TLS failure leaves here as a :class:`~pymailgui.errors.MailError`.
+"""
+
+from __future__ import annotations
+
+import math
+import socket
+import ssl
+from pathlib import Path
+from typing import Protocol
+
+from pymailgui.errors import ConfigError, ConnectionFailed, ProtocolError, TLSError
+
+#: Longest line accepted from the server. RFC 1939 has no limit for message lines and
+#: real mail has very long ones (poplib's 2,048 bytes broke on them: odoo#10920).
+MAX_LINE = 1024 * 1024
+#: Default cap of one multi-line answer (a RETR of a big message).
+MAX_RESPONSE = 100 * 1024 * 1024
+_RECV_SIZE = 256 * 1024
+
+
+def make_tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
+    """The only TLS context PyMailGUI uses: the system's trust store, hostname checked.
+
+    ``ssl.create_default_context()`` turns on CERT_REQUIRED and check_hostname (poplib's
+    own default does neither). An IP-address host is matched against the IP SANs.
+    """
+    context = ssl.create_default_context()
+    if ca_file is not None:
+        try:
+            context.load_verify_locations(cafile=str(ca_file))
+        except (OSError, ssl.SSLError) as exc:
+            raise ConfigError(
+                f"The CA file {ca_file} cannot be used: {exc.strerror or exc}."
+            ) from exc
+    return context
+
+
+class TransportFactory(Protocol):
+    """What the client calls to get a connected transport (a seam for tests)."""
+
+    def __call__(
+        self, host: str, port: int, *, timeout: float, ssl_context: ssl.SSLContext | None
+    ) -> Transport: ...
+
+
+def _tls_error(host: str, exc: ssl.SSLError) -> TLSError:
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        reason = exc.verify_message or exc.reason or str(exc)
+        return TLSError(f"The certificate of {host} is not trusted: {reason}.")
+    reason = exc.reason or str(exc)
+    return TLSError(f"A secure (TLS) connection with {host} could not be set up: {reason}.")
+
+
+class Transport:
+    """A connected socket with buffered CRLF line reading and bounded sizes."""
+
+    def __init__(
+        self, sock: socket.socket, host: str, *, timeout: float, max_line: int = MAX_LINE
+    ) -> None:
+        _check_timeout(timeout)
+        sock.settimeout(timeout)
+        self._sock: socket.socket = sock
+        self.host = host
+        self.timeout = timeout
+        self.max_line = max_line
+        self._buffer = bytearray()
+        self._closed = False
+
+    @classmethod
+    def open(
+        cls,
+        host: str,
+        port: int,
+        *,
+        timeout: float,
+        ssl_context: ssl.SSLContext | None = None,
+        max_line: int = MAX_LINE,
+    ) -> Transport:
+        """Connect to ``host``:``port``; with ``ssl_context``, implicit TLS (RFC 8314)."""
+        _check_timeout(timeout)
+        try:
+            sock = socket.create_connection((host, port), timeout=timeout)
+        except TimeoutError as exc:
+            raise ConnectionFailed(
+                f"Could not connect to {host} port {port}: no answer within {timeout:g} seconds."
+            ) from exc
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ConnectionFailed(f"Could not connect to {host} port {port}: {reason}.") from exc
+        transport = cls(sock, host, timeout=timeout, max_line=max_line)
+        if ssl_context is not None:
+            transport._wrap(ssl_context, host)
+        return transport
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    @property
+    def is_tls(self) -> bool:
+        return isinstance(self._sock, ssl.SSLSocket)
+
+    @property
+    def buffered(self) -> int:
+        """Bytes received but not yet read as lines."""
+        return len(self._buffer)
+
+    def starttls(self, ssl_context: ssl.SSLContext, server_hostname: str) -> int:
+        """Upgrade to TLS after STLS; returns how many buffered bytes were thrown away.
+
+        Anything the server sent after its STLS answer and before the handshake was
+        sent in clear and could be an attacker's injected answers (the "NO STARTTLS"
+        study, 2021): it is discarded, never read as a response.
+        """
+        discarded = len(self._buffer)
+        self._buffer.clear()
+        self._wrap(ssl_context, server_hostname)
+        return discarded
+
+    def _wrap(self, ssl_context: ssl.SSLContext, server_hostname: str) -> None:
+        try:
+            self._sock = ssl_context.wrap_socket(self._sock, server_hostname=server_hostname)
+        except ssl.SSLError as exc:
+            self.close()
+            raise _tls_error(server_hostname, exc) from exc
+        except OSError as exc:
+            self.close()
+            raise self._os_error(exc) from exc
+
+    def send(self, data: bytes) -> None:
+        """Send all of ``data`` (bounded by the timeout)."""
+        self._check_open()
+        try:
+            self._sock.sendall(data)
+        except OSError as exc:
+            self.close()
+            raise self._os_error(exc) from exc
+
+    def read_line(self) -> bytes:
+        """One line without its CRLF (a bare LF is accepted as a line end too)."""
+        self._check_open()
+        start = 0
+        while True:
+            end = self._buffer.find(b"\n", start)
+            if end >= 0:
+                line = bytes(self._buffer[:end])
+                del self._buffer[: end + 1]
+                if line.endswith(b"\r"):
+                    line = line[:-1]
+                if len(line) > self.max_line:
+                    raise self._too_long()
+                return line
+            # +1 leaves room for a CR already received whose LF is still in flight.
+            if len(self._buffer) > self.max_line + 1:
+                raise self._too_long()
+            start = len(self._buffer)
+            self._fill()
+
+    def read_multiline(self, max_bytes: int = MAX_RESPONSE) -> list[bytes]:
+        """The lines of a multi-line answer, still dot-stuffed, without the "." line.
+
+        ``max_bytes`` bounds the whole answer (counted with CRLFs); over it the answer
+        is abandoned and the connection must be closed (its rest is still in flight).
+        """
+        lines: list[bytes] = []
+        total = 0
+        while True:
+            line = self.read_line()
+            if line == b".":  # RFC 1939 §3: the terminator is exactly "." CRLF
+                return lines
+            total += len(line) + 2
+            if total > max_bytes:
+                raise ProtocolError(
+                    f"The server's answer is larger than the limit of {max_bytes} bytes."
+                )
+            lines.append(line)
+
+    def close(self) -> None:
+        """Close the socket at once (no QUIT: nothing is committed on the server)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._buffer.clear()
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+    def _fill(self) -> None:
+        try:
+            chunk = self._sock.recv(_RECV_SIZE)
+        except OSError as exc:
+            self.close()
+            raise self._os_error(exc) from exc
+        if not chunk:
+            self.close()
+            raise ConnectionFailed(f"The server {self.host} closed the connection unexpectedly.")
+        self._buffer += chunk
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ConnectionFailed(f"The connection to {self.host} is already closed.")
+
+    def _too_long(self) -> ProtocolError:
+        return ProtocolError(
+            f"The server {self.host} sent a line longer than {self.max_line} bytes."
+        )
+
+    def _os_error(self, exc: OSError) -> ConnectionFailed:
+        if isinstance(exc, ssl.SSLError):
+            return _tls_error(self.host, exc)
+        if isinstance(exc, TimeoutError):
+            return ConnectionFailed(
+                f"The server {self.host} did not answer within {self.timeout:g} seconds."
+            )
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return ConnectionFailed(f"The connection to {self.host} failed: {reason}.")
+
+
+def _check_timeout(timeout: float) -> None:
+    # A None or zero timeout would let a silent server hang the client forever.
+    if timeout is None or not math.isfinite(timeout) or timeout <= 0:
+        raise ConfigError(f"The timeout must be a positive number of seconds, not {timeout!r}.")
