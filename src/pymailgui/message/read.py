@@ -1,0 +1,192 @@
+"""Reading a received message: parse leniently, then build the :class:`MessageView`."""
+
+from __future__ import annotations
+
+import email.errors
+import email.policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+
+from pymailgui.message.headers import (
+    addresses,
+    decode_bytes,
+    describe_defect,
+    header_date,
+    header_text,
+    message_ids,
+    one_line,
+)
+from pymailgui.message.html import clean_html, wrap_document
+from pymailgui.message.html_text import html_to_text
+from pymailgui.message.model import MessageView, PartInfo
+from pymailgui.message.structure import (
+    Leaf,
+    content_type,
+    disposition,
+    filename,
+    is_attachment,
+    main_text,
+    walk,
+)
+from pymailgui.message.text import part_bytes, part_text, wrap_body
+
+#: The policy every received message is parsed with (RFC 6532-aware, lenient).
+READ_POLICY = email.policy.default
+# Writing an attached message back out keeps its header lines exactly as received.
+_RAW_POLICY = email.policy.default.clone(refold_source="none")
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """Parse ``raw`` with ``email.policy.default``; never raises.
+
+    Should the parser fail (it has on deep nesting and odd headers), the message is
+    rebuilt as headers-only plus the raw body as text, with a defect recorded.
+    """
+    try:
+        msg = BytesParser(policy=READ_POLICY).parsebytes(raw)
+    except Exception as exc:  # broken mail is normal input
+        head, _, body = raw.replace(b"\r\n", b"\n").partition(b"\n\n")
+        try:
+            msg = BytesParser(policy=READ_POLICY).parsebytes(head + b"\n\n", headersonly=True)
+        except Exception:
+            msg = EmailMessage(policy=READ_POLICY)
+        for name in ("content-type", "content-transfer-encoding"):
+            del msg[name]
+        msg.set_payload(body.decode("utf-8", "surrogateescape"))
+        msg.defects.append(_ParseFailed(f"the message could not be parsed ({type(exc).__name__})"))
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+class _ParseFailed(email.errors.MessageDefect):
+    """Recorded when the whole parse failed and the fallback was used."""
+
+
+def part_size(part: Message) -> int:
+    """Bytes after transfer decoding (an attached message: its serialized size)."""
+    if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
+        return len(attached_message_bytes(part))
+    return len(part_bytes(part))
+
+
+def attached_message_bytes(part: Message) -> bytes:
+    """The bytes of a message/rfc822 part's message, headers kept as received."""
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if not isinstance(inner, Message):
+        return part_bytes(part)
+    try:
+        return inner.as_bytes(policy=_RAW_POLICY)
+    except Exception:  # fall back to the transfer-decoded payload
+        return part_bytes(part)
+
+
+def part_infos(leaves: list[Leaf]) -> list[PartInfo]:
+    infos = []
+    for index, leaf in enumerate(leaves):
+        part = leaf.part
+        charset = part.get_param("charset") if part.get_content_maintype() == "text" else None
+        cid = part.get("content-id")
+        infos.append(
+            PartInfo(
+                index=index,
+                content_type=content_type(part),
+                filename=filename(part),
+                size=part_size(part),
+                disposition=disposition(part),
+                is_attachment=is_attachment(leaf),
+                content_id=one_line(str(cid)).strip("<>") if cid is not None else None,
+                charset=charset if isinstance(charset, str) else None,
+            )
+        )
+    return infos
+
+
+def cid_resolver_for(leaves: list[Leaf]) -> dict[str, tuple[str, bytes]]:
+    """Content-ID (no <>) -> (content type, bytes) of the message's own parts (RFC 2392)."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for leaf in leaves:
+        cid = leaf.part.get("content-id")
+        if cid is None:
+            continue
+        for token in message_ids(str(cid)) or [one_line(str(cid))]:
+            found.setdefault(token.strip("<>"), (content_type(leaf.part), part_bytes(leaf.part)))
+    return found
+
+
+def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> MessageView:
+    """Everything to display ``raw``: decoded headers, main text, safe HTML, parts.
+
+    Never raises: whatever can't be decoded is shown as well as possible and listed in
+    ``defects`` (``malformed`` is then True).
+    """
+    msg = parse(raw)
+    defects: list[str] = [describe_defect(d) for d in msg.defects]
+    result = MessageView(raw=raw)
+    result.subject = header_text(msg, "subject", defects)
+    result.from_ = addresses(msg, "from", defects)
+    result.to = addresses(msg, "to", defects)
+    result.cc = addresses(msg, "cc", defects)
+    result.reply_to = addresses(msg, "reply-to", defects)
+    result.date = header_date(msg, defects)
+    ids = message_ids(header_text(msg, "message-id"))
+    result.message_id = ids[0] if ids else header_text(msg, "message-id")
+
+    leaves = walk(msg, defects)
+    result.parts = part_infos(leaves)
+    for leaf in leaves:
+        if leaf.path:
+            defects.extend(
+                f"part {'.'.join(map(str, leaf.path))}: {describe_defect(d)}"
+                for d in leaf.part.defects
+            )
+    _fill_body(result, msg, leaves, defects, wrap_width, allow_remote)
+    result.defects = list(dict.fromkeys(defects))
+    result.malformed = bool(result.defects)
+    return result
+
+
+def _raw_body_text(raw: bytes) -> str:
+    cut = [i for i in (raw.find(b"\r\n\r\n"), raw.find(b"\n\n")) if i >= 0]
+    body = raw[min(cut) :].lstrip(b"\r\n") if cut else b""
+    text = decode_bytes(body, None)[0]
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def _fill_body(
+    result: MessageView,
+    msg: Message,
+    leaves: list[Leaf],
+    defects: list[str],
+    wrap_width: int,
+    allow_remote: bool,
+) -> None:
+    plain, html = main_text(leaves)
+    if plain is None and html is None:
+        # Only attachments at the top: show the text of an attached message, if any.
+        inner = [
+            Leaf(x.part, x.in_related, False, x.path)
+            for x in walk(msg, into_attached=True)
+            if x.in_attached
+        ]
+        plain, html = main_text(inner)
+    html_source = None
+    if html is not None:
+        html_source, problems = part_text(html.part)
+        defects.extend(problems)
+        cids = cid_resolver_for(leaves)
+        clean = clean_html(html_source, allow_remote=allow_remote, cid_resolver=cids.get)
+        result.html = wrap_document(clean.html, allow_remote=allow_remote)
+        result.remote_content_blocked = clean.remote_content_blocked
+    if plain is not None:
+        text, problems = part_text(plain.part)
+        defects.extend(p for p in problems if p not in defects)
+    elif html_source is not None:
+        text = html_to_text(html_source)
+    else:
+        text = ""
+    if not text.strip() and msg.get_content_maintype() == "multipart" and not msg.is_multipart():
+        # The parser lost a broken multipart's body; the raw text beats an empty window.
+        text = _raw_body_text(result.raw)
+    result.body_text = text
+    result.body_wrapped = wrap_body(text, wrap_width)
