@@ -1,0 +1,150 @@
+"""Durable file writes: a crash or power cut never leaves a half-written message.
+
+Maildir delivery (https://cr.yp.to/proto/maildir.html): create a unique file in tmp/,
+write it, fsync it, then rename it into new/ or cur/, and fsync that directory so the
+rename itself survives a power cut. Only then may a caller tell the POP server DELE
+(POP-NOTES: "Send DELE only after a message is stored durably"). CPython's
+``mailbox.Maildir.add`` fsyncs neither the file nor the directory, hence this module.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import secrets
+import socket
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+
+from pymailgui.errors import LocalStoreError
+
+FILE_MODE = 0o600  # mail is private
+DIR_MODE = 0o700
+
+_counter = itertools.count()
+_counter_lock = threading.Lock()
+
+
+def _hostname() -> str:
+    # The Maildir spec escapes "/" and ":" in the host part: ":" starts the info suffix.
+    host = socket.gethostname() or "localhost"
+    return host.replace("/", r"\057").replace(":", r"\072")
+
+
+def unique_name() -> str:
+    """A Maildir unique name: time, microseconds, pid, a counter and 64 random bits.
+
+    The random part keeps names unique across processes sharing a pid namespace (forked
+    workers, containers) without relying on the clock. Microseconds are zero-padded so
+    that names from one process sort in creation order (the listing's last tie-break).
+    """
+    with _counter_lock:
+        n = next(_counter)
+    now = time.time()
+    sec = int(now)
+    usec = int((now - sec) * 1_000_000)
+    return f"{sec}.M{usec:06d}P{os.getpid()}Q{n}R{secrets.token_hex(8)}.{_hostname()}"
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or unlink in ``path`` durable (POSIX: fsync the directory)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class TmpFile:
+    """A file being written in a tmp directory; :meth:`commit` fsyncs and renames it.
+
+    Use it as a context manager: leaving the block without committing (an exception,
+    a full disk) removes the partial file, so tmp/ never keeps debris.
+    """
+
+    def __init__(self, tmp_dir: Path, name: str | None = None) -> None:
+        self.name = name or unique_name()
+        self.path = tmp_dir / self.name
+        self.size = 0
+        self._committed = False
+        try:
+            # O_EXCL: never reuse or truncate someone else's file (Maildir rule).
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        except OSError as exc:
+            raise LocalStoreError(
+                f"Cannot create a file in {tmp_dir}: {exc.strerror or exc}."
+            ) from exc
+        self._file = os.fdopen(fd, "wb")
+
+    def write(self, data: bytes) -> None:
+        try:
+            self._file.write(data)
+        except OSError as exc:
+            raise LocalStoreError(f"Cannot write {self.path}: {exc.strerror or exc}.") from exc
+        self.size += len(data)
+
+    def set_mtime(self, when: float) -> None:
+        """Set the modification time (Maildir readers use it as the delivery date)."""
+        self._file.flush()
+        os.utime(self._file.fileno(), (when, when))
+
+    def commit(self, target: Path, *, replace: bool = True) -> os.stat_result:
+        """Flush, fsync, rename to ``target`` and fsync its directory.
+
+        With ``replace=False`` an existing ``target`` is never overwritten: the file is
+        hard-linked (which fails atomically when the name exists) and then unlinked.
+        Returns the file's final status (size, mtime).
+        """
+        try:
+            self._file.flush()
+            os.fsync(self._file.fileno())
+            status = os.fstat(self._file.fileno())
+            self._file.close()
+            if replace:
+                os.replace(self.path, target)
+            else:
+                _link_no_replace(self.path, target)
+            fsync_dir(target.parent)
+        except FileExistsError as exc:
+            raise LocalStoreError(f"{target} already exists; nothing was overwritten.") from exc
+        except OSError as exc:
+            raise LocalStoreError(f"Cannot store {target}: {exc.strerror or exc}.") from exc
+        self._committed = True
+        return status
+
+    def discard(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        if not self._committed:
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+
+    def __enter__(self) -> TmpFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.discard()
+
+
+def _link_no_replace(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        # File systems without hard links (FAT, some network mounts): check, then rename.
+        # Not atomic against a concurrent writer, but never overwrites a file seen first.
+        if target.exists():
+            raise FileExistsError(target) from None
+        os.rename(source, target)
+        return
+    source.unlink()
