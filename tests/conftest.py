@@ -2,4 +2,7 @@
 
 pytest_plugins = [
     "tests.support.tls",
+    "tests.support.popserver",
+    "tests.support.dovecot",
+    "tests.support.smtp",
 ]

@@ -16,7 +16,7 @@ from pymailgui.config import AccountConfig, Config, secrets
 from pymailgui.errors import AuthenticationError
 from pymailgui.inbox import DeleteReport, Inbox, IndexCache, MessageSummary, RefreshReport
 from pymailgui.inbox.session import PopSession, Progress
-from pymailgui.pop import POP3Client
+from pymailgui.pop import open_session
 
 log = logging.getLogger(__name__)
 
@@ -58,21 +58,17 @@ class Account:
 
     def _open_pop(self) -> PopSession:
         server = self.account.pop
-        client = POP3Client.connect(
-            server,
-            protocol_log=protocol_logger("pop") if self.config.general.protocol_log else None,
-            max_message_bytes=self.config.general.max_message_bytes,
-        )
         try:
-            client.login(self.account.login(server), self.password("pop"))
+            return open_session(
+                server,
+                self.account.login(server),
+                self.password("pop"),
+                protocol_log=protocol_logger("pop") if self.config.general.protocol_log else None,
+                max_message_bytes=self.config.general.max_message_bytes,
+            )
         except AuthenticationError:
-            client.abort()
             secrets.forget_passwords()  # a wrong cached or typed password is not reused
             raise
-        except BaseException:
-            client.abort()
-            raise
-        return client
 
     # -- the server inbox --------------------------------------------------------------
     def cached_index(self) -> list[MessageSummary]:

@@ -55,7 +55,14 @@ class ProtocolError(MailError):
 
 
 class MailboxBusy(MailError):
-    """The server says the mailbox is in use or logins come too often ([IN-USE], [LOGIN-DELAY])."""
+    """The server says the mailbox is in use or logins come too often ([IN-USE], [LOGIN-DELAY]).
+
+    ``code`` is the RFC 2449 response code when the server sent one.
+    """
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class SyncError(MailError):

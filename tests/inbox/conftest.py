@@ -9,7 +9,7 @@ from pymailgui.config import Security, ServerConfig
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
 from pymailgui.inbox import Inbox, IndexCache
 from pymailgui.inbox.session import PopSession
-from pymailgui.pop import POP3Client
+from pymailgui.pop import open_session
 
 
 def connector(
@@ -18,13 +18,7 @@ def connector(
     server = ServerConfig(host=host, port=port, security=Security.NONE, timeout=5.0, **server_kw)  # type: ignore[arg-type]
 
     def connect() -> PopSession:
-        client = POP3Client.connect(server)
-        try:
-            client.login(user, password)
-        except BaseException:
-            client.abort()
-            raise
-        return client
+        return open_session(server, user, password)
 
     return connect
 

@@ -230,11 +230,16 @@ class Inbox:
                 "program); refresh the list."
             )
         if listing.uids is None:
+            index = self.entries()
             twins = sum(
-                1
-                for e in self.entries()
-                if fingerprint_of_key(e.uid) == fingerprint_of_key(entry.uid)
+                1 for e in index if fingerprint_of_key(e.uid) == fingerprint_of_key(entry.uid)
             )
+            nums = _drop_arrivals(listing, index, nums)
+            if not nums:
+                raise SyncError(
+                    f"The message {label} is no longer on the server (a message that looks "
+                    "the same arrived since); refresh the list."
+                )
             if len(nums) > 1 or twins > 1:
                 raise SyncError(
                     f"The message {label} cannot be told apart from another one with the "
@@ -307,6 +312,27 @@ class Inbox:
             self.cache.renumber(
                 db, self.account, {uid: i for i, uid in enumerate(remaining, start=1)}
             )
+
+
+def _drop_arrivals(listing: Listing, index: list[MessageSummary], nums: list[int]) -> list[int]:
+    """Leave out candidates that must have arrived after the index was made.
+
+    New mail is appended to a maildrop, so every message after one that the index can't
+    know (a size or fingerprint it has never seen) is new too, even one that looks like
+    the picked message. (Servers that reorder only make this refuse more often.)
+    """
+    sizes = {e.size for e in index}
+    fingerprints = {e.fingerprint for e in index}
+    unknown = [
+        n
+        for n, size in listing.sizes.items()
+        if size not in sizes
+        or (n in listing.fingerprints and listing.fingerprints[n] not in fingerprints)
+    ]
+    if not unknown:
+        return nums
+    first_new = min(unknown)
+    return [n for n in nums if n < first_new]
 
 
 def _commit(client: PopSession) -> None:
