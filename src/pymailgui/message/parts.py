@@ -71,7 +71,9 @@ def safe_filename(name: str | None, fallback: str) -> str:
         cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1]
         cleaned = _DRIVE.sub("", cleaned)
         cleaned = _WINDOWS_FORBIDDEN.sub("_", cleaned)
-        cleaned = cleaned.strip().lstrip(".").strip()
+        # Until stable: ". .x" must not end up as the hidden ".x".
+        while cleaned != (stripped := cleaned.strip().lstrip(".").strip()):
+            cleaned = stripped
         cleaned = _truncate(cleaned, MAX_NAME_BYTES).rstrip(". ")
         if is_reserved_name(cleaned):
             cleaned = _truncate("_" + cleaned, MAX_NAME_BYTES)
