@@ -14,6 +14,7 @@ from types import TracebackType
 from pymailgui import paths
 from pymailgui.config import AccountConfig, Config, Security, ServerConfig
 from pymailgui.devserver.demo import DemoServer
+from pymailgui.devserver.smtpdemo import DemoSMTPServer
 
 DEMO_ADDRESS = "demo@example.com"
 DEMO_USER = "demo"
@@ -25,9 +26,11 @@ class Demo(AbstractContextManager["Demo"]):
     """Running demo servers and a :class:`Config` whose only account points at them."""
 
     pop: DemoServer
+    smtp: DemoSMTPServer
     config: Config
 
     def stop(self) -> None:
+        self.smtp.stop()
         self.pop.stop()
 
     def __exit__(
@@ -40,8 +43,18 @@ class Demo(AbstractContextManager["Demo"]):
 
 
 def start_demo() -> Demo:
-    """Start the demo POP3 server on 127.0.0.1 and describe it as an account."""
+    """Start the demo POP3 and SMTP servers on 127.0.0.1 and describe them as an account.
+
+    Whatever is sent through the demo SMTP server lands in the demo inbox, so a new user
+    can send a message and see it arrive.
+    """
     server = DemoServer(paths.ensure_dir(paths.demo_dir()))
+    smtp_server = DemoSMTPServer(server.deliver)
+    try:
+        smtp_server.start()
+    except BaseException:
+        server.stop()
+        raise
     pop = ServerConfig(
         host=server.host,
         port=server.port,
@@ -49,11 +62,19 @@ def start_demo() -> Demo:
         username=DEMO_USER,
         timeout=10.0,
     )
+    smtp = ServerConfig(
+        host=smtp_server.host,
+        port=smtp_server.port,
+        security=Security.NONE,
+        auth="none",
+        timeout=10.0,
+    )
     account = AccountConfig(
         name="demo",
         address=DEMO_ADDRESS,
         pop=pop,
+        smtp=smtp,
         display_name="Demo User",
         signature="Sent from the PyMailGUI demo",
     )
-    return Demo(pop=server, config=Config(accounts={"demo": account}))
+    return Demo(pop=server, smtp=smtp_server, config=Config(accounts={"demo": account}))

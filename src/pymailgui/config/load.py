@@ -88,8 +88,11 @@ def _server(raw: Any, where: str) -> ServerConfig:
         raise ConfigError(f"[{where}] port {server.port} is out of range.")
     if server.timeout <= 0:
         raise ConfigError(f"[{where}] timeout must be a positive number of seconds.")
-    if server.auth not in ("auto", "plain", "user"):
-        raise ConfigError(f'[{where}] auth must be "auto", "plain" or "user".')
+    allowed = ("auto", "plain", "user", "none") if where.endswith(".smtp") else (
+        "auto", "plain", "user")
+    if server.auth not in allowed:
+        choices = ", ".join(f'"{a}"' for a in allowed)
+        raise ConfigError(f"[{where}] auth must be one of {choices}.")
     if server.ca_file and not Path(server.ca_file).expanduser().is_file():
         raise ConfigError(f"[{where}] ca_file {server.ca_file} does not exist.")
     return server

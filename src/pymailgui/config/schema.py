@@ -60,7 +60,9 @@ class ServerConfig:
     timeout: float = opt(30.0, "Seconds to wait for connecting and for each server reply.")
     auth: str = opt(
         "auto",
-        'Login method: "auto" (SASL PLAIN when offered, else USER/PASS), "plain" or "user".',
+        'Login method: "auto" (POP3: SASL PLAIN when offered, else USER/PASS; SMTP: the '
+        'best AUTH offered), "plain" or "user" (POP3 only), "none" (SMTP only: a relay '
+        "that needs no login).",
     )
 
     def effective_port(self, protocol: str) -> int:

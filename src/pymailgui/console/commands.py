@@ -51,7 +51,7 @@ def dispatch(args: argparse.Namespace, config: Config, demo: Demo | None = None)
             from pymailgui.console.interactive import Interactive
 
             return Interactive(account).run()
-        handler = COMMANDS[command]
+        handler = _commands()[command]
         return handler(account, args)
     finally:
         account.close()
@@ -81,14 +81,40 @@ def resolve(account: Account, number: int | None, uid: str | None) -> str:
     return account.inbox.shown_uid(number)
 
 
-def cmd_show(account: Account, args: argparse.Namespace) -> int:
-    uid = resolve(account, args.number, args.uid)
-    data = account.fetch(uid)
-    if args.raw:
+def load_message(account: Account, args: argparse.Namespace) -> bytes:
+    """The bytes of the message the user named: N of a folder's list, N of the server
+    index, or --uid."""
+    folder = getattr(args, "folder", None)
+    if folder:
+        if args.uid or args.number is None:
+            raise UsageError("With --folder, name the message by its number in that folder.")
+        return account.folders.get(folder, args.number)
+    return account.fetch(resolve(account, args.number, args.uid))
+
+
+def print_message(account: Account, data: bytes, *, raw: bool, html: bool) -> int:
+    if raw:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return 0
+    if html:
+        v = account.view(data)
+        if v.html is None:
+            raise UsageError("This message has no HTML part; show it without --html.")
+        print(v.html)
+        return 0
     print(render_message(data, account.config.general.wrap_width))
+    return 0
+
+
+def cmd_show(account: Account, args: argparse.Namespace) -> int:
+    return print_message(account, load_message(account, args), raw=args.raw, html=args.html)
+
+
+def cmd_parts(account: Account, args: argparse.Namespace) -> int:
+    data = load_message(account, args)
+    for path in account.save_parts(data, args.dir, args.part):
+        print(path)
     return 0
 
 
@@ -120,11 +146,9 @@ def render_message(data: bytes, wrap_width: int) -> str:
 
 
 def cmd_delete(account: Account, args: argparse.Namespace) -> int:
-    uids = [account.inbox.shown_uid(n) for n in args.numbers]
-    uids += [account.inbox.entry(u).uid for u in args.uid]
+    uids = server_uids(account, args)
     if not uids:
         raise UsageError("Say which messages to delete: numbers from the last list or --uid.")
-    uids = list(dict.fromkeys(uids))
     if not args.yes and not confirm_delete(account, uids):
         print("Nothing was deleted.", file=sys.stderr)
         return 1
@@ -144,8 +168,35 @@ def confirm_delete(account: Account, uids: list[str]) -> bool:
     return answer.strip().lower() in ("y", "yes")
 
 
-COMMANDS: dict[str, Callable[[Account, argparse.Namespace], int]] = {
-    "list": cmd_list,
-    "show": cmd_show,
-    "delete": cmd_delete,
-}
+def server_uids(account: Account, args: argparse.Namespace) -> list[str]:
+    """The messages named by numbers from the last list and --uid options, in order."""
+    uids = [account.inbox.shown_uid(n) for n in args.numbers]
+    uids += [account.inbox.entry(u).uid for u in args.uid]
+    return list(dict.fromkeys(uids))
+
+
+def cmd_save(account: Account, args: argparse.Namespace) -> int:
+    uids = server_uids(account, args)
+    if not uids:
+        raise UsageError("Say which messages to save: numbers from the last list or --uid.")
+    print(account.save_to_folder(uids, args.folder, delete=args.delete))
+    return 0
+
+
+def _commands() -> dict[str, Callable[[Account, argparse.Namespace], int]]:
+    from pymailgui.console import local_cmds, send_cmds
+
+    return {
+        "list": cmd_list,
+        "show": cmd_show,
+        "delete": cmd_delete,
+        "parts": cmd_parts,
+        "save": cmd_save,
+        "folders": local_cmds.cmd_folders,
+        "folder": local_cmds.cmd_folder,
+        "import-mbox": local_cmds.cmd_import,
+        "export-mbox": local_cmds.cmd_export,
+        "send": send_cmds.cmd_send,
+        "reply": send_cmds.cmd_reply,
+        "forward": send_cmds.cmd_forward,
+    }

@@ -13,69 +13,12 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
-from pymailgui import __version__, paths
+from pymailgui import paths
 from pymailgui.config.load import load
+from pymailgui.console.parser import build_parser
 from pymailgui.errors import MailError, UsageError
 
-EXIT_OK = 0
 EXIT_OTHER = 1
-EXIT_USAGE = 2
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"pymail: {message}", file=sys.stderr)
-        raise SystemExit(EXIT_USAGE)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
-        prog="pymail",
-        description="A POP3/SMTP mail client for the console. Without a command, "
-        "pymail starts its interactive mode.",
-    )
-    p.add_argument("--version", action="version", version=f"pymail {__version__}")
-    p.add_argument("--config", type=Path, help="config file (default: %(default)s)")
-    p.add_argument("--account", help="account name from the config (default: the first)")
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the demo account: local servers on 127.0.0.1 with sample mail",
-    )
-    p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
-    ls = sub.add_parser("list", help="refresh the index from the server and print it")
-    ls.add_argument("--json", action="store_true", help="print a JSON array")
-    ls.add_argument("--offline", action="store_true", help="print the cached index only")
-
-    show = sub.add_parser("show", help="print message N of the last list")
-    _target(show)
-    show.add_argument("--raw", action="store_true", help="print the message exactly as stored")
-
-    delete = sub.add_parser("delete", help="delete messages from the server")
-    delete.add_argument("numbers", nargs="*", type=_number, metavar="N")
-    delete.add_argument("--uid", action="append", default=[], help="a message's UIDL")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask to confirm")
-
-    sub.add_parser("interactive", help="the interactive mode (the default)")
-    return p
-
-
-def _number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a message number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a message number (1 or more)")
-    return value
-
-
-def _target(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("number", nargs="?", type=_number, metavar="N")
-    parser.add_argument("--uid", help="the message's UIDL instead of N")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
