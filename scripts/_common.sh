@@ -26,10 +26,25 @@ find_python() {
     return 1
 }
 
+# Debian/Ubuntu's python3 lacks venv support (ensurepip) until python3-venv is installed.
+ensure_venv_support() {
+    local python
+    python="$(find_python)" || true
+    if [ -n "$python" ] && "$python" -c 'import ensurepip' >/dev/null 2>&1; then
+        return 0
+    fi
+    command -v apt-get >/dev/null 2>&1 || return 0
+    step "installing Python's venv support (apt-get install python3 python3-venv)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -q --no-install-recommends python3 python3-venv
+}
+
 # Create .venv with a Python >= 3.11 when it is missing.
 ensure_venv() {
     local python
     [ -x "$VENV/bin/python" ] && return 0
+    ensure_venv_support
     python="$(find_python)" || die "Python 3.11 or newer is needed (set PYTHON=/path/to/python3)"
     step "creating $VENV with $python"
     "$python" -m venv "$VENV" \
