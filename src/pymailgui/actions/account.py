@@ -131,7 +131,12 @@ class Account:
 
     def save_parts(self, data: bytes, directory: Path, index: int | None = None) -> list[Path]:
         """Save one part (``index`` from the view's part list) or every part."""
-        directory.mkdir(parents=True, exist_ok=True)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise LocalStoreError(
+                f"Cannot use {directory} as the folder for the parts: {exc.strerror}."
+            ) from None
         if index is not None:
             return [save_part(data, index, directory)]
         return save_all_parts(data, directory)

@@ -7,6 +7,7 @@ was done); 4 authentication failed; 5 connection or TLS failure; 1 anything else
 from __future__ import annotations
 
 import argparse
+import io
 import logging
 import sys
 import traceback
@@ -22,6 +23,7 @@ EXIT_OTHER = 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_output()
     args = build_parser().parse_args(argv)
     _setup_logging(args.verbose)
     try:
@@ -58,6 +60,13 @@ def _run(args: argparse.Namespace) -> int:
             "try the demo account with 'pymail --demo'."
         )
     return commands.dispatch(args, load(args.config))
+
+
+def _tolerant_output() -> None:
+    """Mail is Unicode; a terminal that can't show a character gets "?" instead of a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="replace")
 
 
 def _setup_logging(verbose: bool) -> None:

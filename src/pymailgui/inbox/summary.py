@@ -6,14 +6,13 @@ broken mail is normal input, so nothing here raises on a bad header.
 
 from __future__ import annotations
 
-import contextlib
 import email.parser
 import email.policy
-import email.utils
 from dataclasses import dataclass
 from datetime import datetime
-from email.header import decode_header, make_header
 from email.message import EmailMessage
+
+from pymailgui.message.headers import header_date, header_text
 
 # Parsing headers only; policy.default decodes RFC 2047 and gives datetime objects.
 _POLICY = email.policy.default.clone(max_line_length=0)
@@ -49,36 +48,13 @@ class MessageSummary:
 
 
 def _text(msg: EmailMessage, name: str) -> str:
-    try:
-        value = msg.get(name)
-    except Exception:
-        value = None
-        for key, raw in msg.raw_items():
-            if key.lower() == name.lower():
-                value = raw
-                break
-    if value is None:
-        return ""
-    text = str(value)
-    if "=?" in text:
-        # policy.default leaves some malformed encoded words: try the lenient way.
-        with contextlib.suppress(Exception):
-            text = str(make_header(decode_header(text)))
-    # Header values end up on one line in a list; CR/LF never survive (header injection).
-    return " ".join(text.replace("\x00", "").split())
+    # The message package's lenient decoder: RFC 2047, raw 8-bit (UTF-8 or legacy),
+    # broken words; one line, control characters gone (a Subject can't inject lines).
+    return header_text(msg, name)
 
 
 def _date(msg: EmailMessage) -> datetime | None:
-    try:
-        raw = msg.get("Date")
-        if raw is None:
-            return None
-        value = getattr(raw, "datetime", None)
-        if isinstance(value, datetime):
-            return value
-        return email.utils.parsedate_to_datetime(str(raw))
-    except Exception:
-        return None
+    return header_date(msg)
 
 
 _NOT_ATTACHMENT_TYPES = ("text/", "multipart/alternative", "multipart/related")

@@ -1,0 +1,193 @@
+"""Helpers for the end-to-end tests of ``pymail``: run the real command, write configs.
+
+The command runs as a subprocess (``python -bb -m pymailgui.console.main``) with its own
+``PYMAILGUI_HOME``, so every test sees a fresh cache and config and the exit status is the
+one a shell script would see. ``-bb`` turns a bytes/str mix-up inside the client into an
+error, as it does for the in-process tests.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.policy
+import os
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[2] / "src"
+RUN_TIMEOUT = 60.0  # seconds for one pymail run; a hang fails the test instead of CI
+
+#: RFC 2047 words as a sending MUA writes them (Q for the name, B for the subject).
+UNICODE_SUBJECT = "Réunion à Zürich — 会議 ✓"
+UNICODE_SUBJECT_ENCODED = (
+    "=?utf-8?b?" + base64.b64encode(UNICODE_SUBJECT.encode("utf-8")).decode("ascii") + "?="
+)
+UNICODE_SENDER = "José García <jose@example.com>"
+UNICODE_SENDER_ENCODED = "=?utf-8?q?Jos=C3=A9_Garc=C3=ADa?= <jose@example.com>"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What one pymail run did: exit status, raw stdout, decoded stderr."""
+
+    rc: int
+    out: bytes
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out.decode("utf-8")
+
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def assert_clean_error(self, rc: int) -> str:
+        """Exit ``rc`` with one sentence on stderr and no traceback; return the sentence."""
+        assert self.rc == rc, f"exit {self.rc}, expected {rc}; stderr: {self.err!r}"
+        assert "Traceback" not in self.err, self.err
+        assert "internal error" not in self.err, self.err
+        message = self.err.strip()
+        assert message.startswith("pymail: "), self.err
+        assert "\n" not in message, f"more than one line on stderr: {self.err!r}"
+        assert message.endswith((".", ".)")), f"not a sentence: {message!r}"
+        return message.removeprefix("pymail: ")
+
+
+@dataclass
+class Pymail:
+    """Runs ``pymail`` with ``PYMAILGUI_HOME=home``; its default config is home/config.toml."""
+
+    home: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / "config.toml"
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("PYMAILGUI", "PYTHON", "COLUMNS", "LINES"))
+        }
+        env.update(
+            PYMAILGUI_HOME=str(self.home),
+            PYTHONPATH=str(SRC),
+            HOME=str(self.home),  # no stray user config or keyring
+            COLUMNS="120",  # a pipe has no terminal size; keep lines stable
+        )
+        env.update(extra or {})
+        return env
+
+    def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
+        done = subprocess.run(
+            [sys.executable, "-bb", "-m", "pymailgui.console.main", *args],
+            input=stdin.encode("utf-8"),
+            capture_output=True,
+            env=self.env(env),
+            timeout=RUN_TIMEOUT,
+            check=False,
+        )
+        return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+
+
+@pytest.fixture
+def pymail(tmp_path: Path) -> Pymail:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    return Pymail(home)
+
+
+def password_command(password: str) -> str:
+    """A shell command that prints ``password`` (the config never holds it as a key)."""
+    return f"printf '%s\\n' {shlex.quote(password)}"
+
+
+def toml_string(value: str | Path) -> str:
+    text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_config(
+    path: Path,
+    *,
+    host: str,
+    port: int,
+    security: str,
+    username: str,
+    password: str,
+    ca_file: Path | None = None,
+    account: str = "test",
+    address: str = "alice@example.com",
+    timeout: float = 10.0,
+    extra_pop: str = "",
+    extra: str = "",
+) -> Path:
+    """Write a one-account config as docs/config.md describes it."""
+    lines = [
+        "[general]",
+        "use_keyring = false",
+        "",
+        f"[accounts.{account}]",
+        f"address = {toml_string(address)}",
+        "",
+        f"[accounts.{account}.pop]",
+        f"host = {toml_string(host)}",
+        f"port = {port}",
+        f"security = {toml_string(security)}",
+        f"username = {toml_string(username)}",
+        f"password_command = {toml_string(password_command(password))}",
+        f"timeout = {timeout}",
+    ]
+    if ca_file is not None:
+        lines.append(f"ca_file = {toml_string(ca_file)}")
+    if extra_pop:
+        lines.append(extra_pop)
+    if extra:
+        lines += ["", extra]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+# -- test messages --------------------------------------------------------------------
+
+
+def unicode_message(body: str = "Bonjour à tous.\r\n") -> bytes:
+    """A message whose Subject and From display name are RFC 2047 encoded words."""
+    from tests.support.mail import make_message
+
+    return make_message(
+        UNICODE_SUBJECT_ENCODED,
+        body,
+        sender=UNICODE_SENDER_ENCODED,
+        date="Fri, 27 Nov 2026 14:30:00 +0100",
+    )
+
+
+def attachment_message(subject: str = "Invoice attached") -> bytes:
+    """A multipart/mixed message with a text part and a PDF attachment (CRLF ends)."""
+    msg = EmailMessage(policy=email.policy.SMTP)
+    msg["From"] = Address("Accounts", "accounts", "example.com")
+    msg["To"] = "alice@example.com"
+    msg["Subject"] = subject
+    msg["Date"] = "Sat, 28 Nov 2026 08:00:00 +0000"
+    msg["Message-ID"] = "<invoice-1@example.com>"
+    msg.set_content("Please find the invoice attached.\n")
+    msg.add_attachment(
+        b"%PDF-1.4\n% not really a PDF\n",
+        maintype="application",
+        subtype="pdf",
+        filename="invoice.pdf",
+    )
+    return msg.as_bytes(policy=email.policy.SMTP)
+
+
+def lf(data: bytes) -> bytes:
+    """``data`` with CRLF turned into LF (how a file in a Maildir differs from the wire)."""
+    return data.replace(b"\r\n", b"\n")
