@@ -11,7 +11,7 @@ from pathlib import Path
 from pymailgui import paths
 from pymailgui.actions.local import LocalFolders, SaveReport
 from pymailgui.config import AccountConfig, Config, secrets
-from pymailgui.errors import AuthenticationError, ConfigError, LocalStoreError
+from pymailgui.errors import AuthenticationError, ConfigError, LocalStoreError, MessageError
 from pymailgui.inbox import DeleteReport, Inbox, IndexCache, MessageSummary, RefreshReport
 from pymailgui.inbox.session import PopSession, Progress
 from pymailgui.message import (
@@ -175,7 +175,14 @@ class Account:
             raise ConfigError(
                 f"The account {self.name} has no SMTP server: add [accounts.{self.name}.smtp]."
             )
-        built = build_message(draft, self.identity())
+        try:
+            built = build_message(draft, self.identity())
+        except MessageError as exc:
+            if "SMTPUTF8" not in str(exc):
+                raise
+            # A non-ASCII local part (RFC 6531): build for SMTPUTF8; the SMTP layer
+            # refuses before sending anything if the server does not offer it.
+            built = build_message(draft, self.identity(), smtputf8=True)
         password: str | None = None
         if server.auth == "none":
             server = dataclasses.replace(server, username="")

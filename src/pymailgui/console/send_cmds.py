@@ -17,8 +17,10 @@ def read_body(args: argparse.Namespace) -> str:
     if args.body_file is not None:
         try:
             return str(args.body_file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            raise UsageError(f"Cannot read {args.body_file}: {exc}.") from None
+        except OSError as exc:
+            raise UsageError(f"Cannot read {args.body_file}: {exc.strerror}.") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"{args.body_file} is not UTF-8 text.") from None
     if sys.stdin.isatty():
         print("Type the message; end with Ctrl-D on a line of its own.", file=sys.stderr)
     return sys.stdin.read()

@@ -45,7 +45,7 @@ def send_and_file(
 ) -> SendResult:
     """Send ``built_bytes`` with :func:`send_message`, keeping it in Outbox until sent.
 
-    On success the message is added to ``sent`` (flag "S", seen; Bcc kept there) and
+    On success the message is added to ``sent`` (flag "S", seen; the bytes that were sent) and
     removed from ``outbox``; the :class:`SendResult` is returned (check ``refused``:
     the recipients in it did not get the message). On any failure the message stays
     in ``outbox`` and the error propagates. If filing in Sent fails after a successful
