@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 
 import pytest
 
 from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.errors import AuthenticationError, TLSError
 from pymailgui.pop import POP3Client
-from tests.pop import dovecot_instance
-from tests.pop.dovecot_instance import DovecotInstance
+from tests.support.dovecot import DovecotServer
+from tests.support.dovecot_mailbox import DovecotUser
 from tests.support.tls import TLSFiles
 
 pytestmark = pytest.mark.dovecot
@@ -28,22 +26,26 @@ def crlf(message: bytes) -> bytes:
     return message.replace(b"\n", b"\r\n")
 
 
-@pytest.fixture(scope="module")
-def pop_dovecot(tls_files: TLSFiles) -> Iterator[DovecotInstance]:
-    if not dovecot_instance.available():
-        if os.environ.get("CI"):
-            pytest.fail("Dovecot is required under CI")
-        pytest.skip("Dovecot is not installed (or not running as root)")
-    instance = dovecot_instance.start(tls_files)
-    for name, message in MESSAGES.items():
-        instance.deliver(name, message)
-    yield instance
-    instance.stop()
+class PopDovecot:
+    """One user's mailbox on the shared test Dovecot, with the module's messages."""
+
+    def __init__(self, server: DovecotServer, user: DovecotUser) -> None:
+        self.server, self.user = server, user
+        self.username, self.password = user.name, user.password
+        self.pop3_port, self.pop3s_port = server.pop3_port, server.pop3s_port
+
+    def deliver(self, message: bytes) -> None:
+        self.user.deliver(message)
 
 
-def config(
-    pop_dovecot: DovecotInstance, tls: TLSFiles, security: Security, auth: str
-) -> ServerConfig:
+@pytest.fixture
+def pop_dovecot(dovecot: DovecotServer, dovecot_user: DovecotUser) -> PopDovecot:
+    for message in MESSAGES.values():
+        dovecot_user.deliver(message)
+    return PopDovecot(dovecot, dovecot_user)
+
+
+def config(pop_dovecot: PopDovecot, tls: TLSFiles, security: Security, auth: str) -> ServerConfig:
     port = pop_dovecot.pop3s_port if security is Security.TLS else pop_dovecot.pop3_port
     return ServerConfig(
         host="127.0.0.1",
@@ -61,7 +63,7 @@ def config(
     [(Security.TLS, "auto"), (Security.STARTTLS, "user"), (Security.NONE, "plain")],
 )
 def test_read_session_against_dovecot(
-    pop_dovecot: DovecotInstance, tls_files: TLSFiles, security: Security, auth: str
+    pop_dovecot: PopDovecot, tls_files: TLSFiles, security: Security, auth: str
 ) -> None:
     with POP3Client.connect(config(pop_dovecot, tls_files, security, auth)) as client:
         caps = client.capabilities
@@ -90,15 +92,15 @@ def test_read_session_against_dovecot(
 
 
 def test_untrusted_ca_against_dovecot(
-    pop_dovecot: DovecotInstance, tls_files: TLSFiles, untrusted_tls_files: TLSFiles
+    pop_dovecot: PopDovecot, tls_files: TLSFiles, untrusted_tls_files: TLSFiles
 ) -> None:
     for security in (Security.TLS, Security.STARTTLS):
         with pytest.raises(TLSError, match="not trusted"):
             POP3Client.connect(config(pop_dovecot, untrusted_tls_files, security, "auto"))
 
 
-def test_dele_commits_only_on_quit(pop_dovecot: DovecotInstance, tls_files: TLSFiles) -> None:
-    pop_dovecot.deliver("4.m", b"Subject: to delete\n\nbye\n")
+def test_dele_commits_only_on_quit(pop_dovecot: PopDovecot, tls_files: TLSFiles) -> None:
+    pop_dovecot.deliver(b"Subject: to delete\n\nbye\n")
     settings = config(pop_dovecot, tls_files, Security.TLS, "auto")
 
     def find_victim(client: POP3Client) -> int:
@@ -118,9 +120,9 @@ def test_dele_commits_only_on_quit(pop_dovecot: DovecotInstance, tls_files: TLSF
         assert client.stat()[0] == 3
 
 
-def test_wrong_password_against_dovecot(pop_dovecot: DovecotInstance, tls_files: TLSFiles) -> None:
-    # Last in the module and only once: Dovecot's auth penalty slows every later login
-    # from the same address by seconds after each failure.
+def test_wrong_password_against_dovecot(pop_dovecot: PopDovecot, tls_files: TLSFiles) -> None:
+    # The shared fixture turns Dovecot's auth-failure penalty off, so this does not slow
+    # the logins of later tests.
     client = POP3Client.connect(config(pop_dovecot, tls_files, Security.TLS, "auto"))
     with pytest.raises(AuthenticationError, match="refused the user name or password"):
         client.login(pop_dovecot.username, "wrong")
