@@ -14,7 +14,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from hypothesis import strategies as st
@@ -80,7 +80,6 @@ class Stats:
     arrivals: int = 0
     examples: int = 0
     substitutions: int = 0
-    seen: dict[str, int] = field(default_factory=dict)
 
 
 class InboxMachine(RuleBasedStateMachine):

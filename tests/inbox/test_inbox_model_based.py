@@ -38,7 +38,7 @@ class ScriptedBackend:
 
     def connector(self) -> Callable[[], PopSession]:
         cfg = ServerConfig(
-            host=self.server.host, port=self.server.port, security=Security.NONE, timeout=5.0
+            host=self.server.host, port=self.server.port, security=Security.NONE, timeout=2.0
         )
         return connect_with(cfg, self.user, "pw")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Sequence
@@ -11,7 +12,13 @@ from pathlib import Path
 from pymailgui import paths
 from pymailgui.actions.local import LocalFolders, SaveReport
 from pymailgui.config import AccountConfig, Config, secrets
-from pymailgui.errors import AuthenticationError, ConfigError, LocalStoreError, MessageError
+from pymailgui.errors import (
+    AuthenticationError,
+    ConfigError,
+    LocalStoreError,
+    MessageError,
+    SyncError,
+)
 from pymailgui.inbox import DeleteReport, Inbox, IndexCache, MessageSummary, RefreshReport
 from pymailgui.inbox.session import PopSession, Progress
 from pymailgui.message import (
@@ -108,11 +115,24 @@ class Account:
         folder = self.folders.folder(folder_name, create=True)
         saved: dict[str, str] = {}
         skipped: list[str] = []
+        wanted = []
         for uid in dict.fromkeys(uids):
             if folder.has_source(self.name, uid):
                 skipped.append(uid)  # a second "save" must not make duplicates
-                continue
-            data = self.fetch(uid)
+            else:
+                wanted.append(uid)
+        try:
+            fetched = self.inbox.fetch_many(wanted)  # one session, pipelined
+        except SyncError as exc:
+            # Save every message that can still be identified, then say what failed.
+            for uid in wanted:
+                with contextlib.suppress(SyncError):
+                    saved[uid] = folder.add(self.fetch(uid), source_uid=uid, account=self.name)
+            raise SyncError(
+                f"{exc} The other {len(saved)} were saved in {folder.name}; "
+                "nothing was deleted from the server."
+            ) from exc
+        for uid, data in fetched.items():
             saved[uid] = folder.add(data, source_uid=uid, account=self.name)
         report = SaveReport(folder=folder.name, saved=saved, skipped=skipped)
         if not delete:

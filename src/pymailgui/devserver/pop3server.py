@@ -204,6 +204,9 @@ class ScriptedPOP3Server:
             log.exception("accept failed")
             return
         conn.setblocking(True)
+        # Answers are written one by one; without this, a burst of pipelined answers
+        # waits for the client's delayed ACK (Nagle), which real servers avoid.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self._lock:
             record = SessionLog(number=len(self.sessions) + 1, peer=(peer[0], peer[1]))
             self.sessions.append(record)

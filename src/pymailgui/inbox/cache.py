@@ -130,6 +130,24 @@ class IndexCache:
             ).fetchall()
         return [_summary(row) for row in rows]
 
+    def entry(self, account: str, uid: str) -> MessageSummary | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT uid, num, size, from_, to_, cc, subject, date, message_id, "
+                "has_attachments, fingerprint FROM messages WHERE account = ? AND uid = ?",
+                (account, uid),
+            ).fetchone()
+        return _summary(row) if row else None
+
+    def fingerprint_count(self, account: str, fingerprint: str) -> int:
+        """How many index entries share ``fingerprint`` (look-alikes on no-UIDL servers)."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT COUNT(*) FROM messages WHERE account = ? AND fingerprint = ?",
+                (account, fingerprint),
+            ).fetchone()
+        return int(row[0])
+
     def header(self, account: str, uid: str) -> bytes | None:
         with self._lock:
             row = self._db.execute(
@@ -184,6 +202,11 @@ class IndexCache:
                 "SELECT data FROM bodies WHERE account = ? AND uid = ?", (account, uid)
             ).fetchone()
         return bytes(row[0]) if row else None
+
+    def drop_bodies(self, db: sqlite3.Connection, account: str, uids: Iterable[str]) -> None:
+        db.executemany(
+            "DELETE FROM bodies WHERE account = ? AND uid = ?", [(account, u) for u in uids]
+        )
 
     def put_body(self, db: sqlite3.Connection, account: str, uid: str, data: bytes) -> None:
         db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (account, uid, data))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,9 @@ from pymailgui.inbox.session import PopSession, Progress, fetch_headers, read_li
 from pymailgui.inbox.summary import MessageSummary, header_block, summarize
 
 log = logging.getLogger(__name__)
+
+#: Largest message whose parts are parsed to learn exactly whether it has attachments.
+PRECISE_ATTACHMENT_LIMIT = 4 * 1024 * 1024
 
 #: Opens a logged-in session (the caller's connect + login).
 Connector = Callable[[], PopSession]
@@ -85,10 +89,10 @@ class Inbox:
         return self.cache.entries(self.account)
 
     def entry(self, uid: str) -> MessageSummary:
-        for e in self.entries():
-            if e.uid == uid:
-                return e
-        raise UsageError(f"No message with id {uid!r} in the index; refresh the list first.")
+        found = self.cache.entry(self.account, uid)
+        if found is None:
+            raise UsageError(f"No message with id {uid!r} in the index; refresh the list first.")
+        return found
 
     def remember_shown(self, uids: Sequence[str]) -> None:
         """Record the numbering the user was just shown (1..N in this order)."""
@@ -173,6 +177,15 @@ class Inbox:
                 if uid not in known:
                     added.append(uid)
             self.cache.renumber(db, self.account, {k: n for n, k in keys.items()})
+            if not listing.by_uidl:
+                # Labels of look-alikes follow server order, so a cached body could end
+                # up under its twin's label: keep none for them.
+                counts = Counter(listing.fingerprints.values())
+                self.cache.drop_bodies(
+                    db,
+                    self.account,
+                    [k for n, k in keys.items() if counts[listing.fingerprints[n]] > 1],
+                )
         return RefreshReport(
             added=added, removed=removed, total=len(present), by_uidl=listing.by_uidl
         )
@@ -180,33 +193,80 @@ class Inbox:
     # -- fetch -------------------------------------------------------------------------
     def fetch(self, uid: str, *, use_cache: bool = True) -> bytes:
         """The full text of the message ``uid``, verified to be that message."""
-        entry = self.entry(uid)
-        if use_cache:
-            cached = self.cache.body(self.account, uid)
-            if cached is not None:
-                return cached
-        expected = self.cache.header(self.account, uid)
+        return self.fetch_many([uid], use_cache=use_cache)[uid]
+
+    def fetch_many(self, uids: Sequence[str], *, use_cache: bool = True) -> dict[str, bytes]:
+        """Full texts of several messages: cached ones at once, the rest in one session.
+
+        Each is located and verified like :meth:`fetch`; the RETRs are pipelined. If any
+        message can't be identified for sure, SyncError is raised and nothing is returned.
+        """
+        entries = [self.entry(uid) for uid in dict.fromkeys(uids)]
+        result: dict[str, bytes] = {}
+        todo: list[MessageSummary] = []
+        for entry in entries:
+            cached = self.cache.body(self.account, entry.uid) if use_cache else None
+            # A look-alike's label ("fp:X" or "fp:X#2") may move to its twin: no cache then.
+            if cached is not None and not self._has_lookalikes(entry):
+                result[entry.uid] = cached
+            else:
+                todo.append(entry)
+        if todo:
+            result.update(self._retrieve(todo))
+        return {e.uid: result[e.uid] for e in entries}
+
+    def _has_lookalikes(self, entry: MessageSummary) -> bool:
+        return entry.uid.startswith("fp:") and (
+            self.cache.fingerprint_count(self.account, entry.fingerprint) > 1
+        )
+
+    def _retrieve(self, entries: list[MessageSummary]) -> dict[str, bytes]:
         with self._lock:
             client = self._connect()
             try:
-                num = self._locate(client, entry)
-                data = client.retr(num)
-                if expected is not None and header_block(data) != expected:
-                    raise SyncError(
-                        f"Message {num} on the server is not the one you picked "
-                        f"({entry.subject!r}); nothing is shown. Refresh the list."
-                    )
+                if len(entries) == 1:
+                    nums = {self._locate(client, entries[0]): entries[0]}
+                else:
+                    sizes = [e.size for e in entries if e.uid.startswith("fp:")]
+                    listing, _ = read_listing(client, fingerprint_sizes=sizes)
+                    index = self.entries()
+                    nums = {self._verified_number(listing, e, index): e for e in entries}
+                found: dict[str, bytes] = {}
+                for num, data in client.retr_many(sorted(nums)):
+                    entry = nums[num]
+                    if data is None:
+                        raise SyncError(
+                            f"Message {entry.subject!r} was deleted on the server while "
+                            "it was being read; refresh the list."
+                        )
+                    if header_block(data) != self.cache.header(self.account, entry.uid):
+                        raise SyncError(
+                            f"Message {num} on the server is not the one you picked "
+                            f"({entry.subject!r}); nothing is shown. Refresh the list."
+                        )
+                    found[entry.uid] = data
                 _quit_quietly(client)
             except BaseException:
                 client.abort()
                 raise
         with self.cache.transaction() as db:
-            if not uid.startswith("fp:") or "#" not in uid:
+            for uid, data in found.items():
                 self.cache.put_body(db, self.account, uid, data)
-        full = summarize(uid, num, entry.size, data, entry.fingerprint, full=True)
+        for entry in entries:
+            self._learn_attachments(entry, found[entry.uid])
+        return found
+
+    def _learn_attachments(self, entry: MessageSummary, data: bytes) -> None:
+        """Replace the header-only attachment guess by the parts, for mail of a sane size.
+
+        Parsing a 20 MB message would cost several times its size in memory just for a
+        flag; such messages keep the guess (multipart/mixed means attachments).
+        """
+        if len(data) > PRECISE_ATTACHMENT_LIMIT:
+            return
+        full = summarize(entry.uid, entry.num, entry.size, data, entry.fingerprint, full=True)
         if full.has_attachments != entry.has_attachments:
-            self.cache.set_has_attachments(self.account, uid, full.has_attachments)
-        return data
+            self.cache.set_has_attachments(self.account, entry.uid, full.has_attachments)
 
     def _locate(self, client: PopSession, entry: MessageSummary) -> int:
         """The current number of ``entry`` in this session, verified; else SyncError."""
@@ -221,7 +281,10 @@ class Inbox:
             listing, _ = read_listing(client, fingerprint_sizes=[entry.size])
         return self._verified_number(listing, entry)
 
-    def _verified_number(self, listing: Listing, entry: MessageSummary) -> int:
+    def _verified_number(
+        self, listing: Listing, entry: MessageSummary, index: list[MessageSummary] | None = None
+    ) -> int:
+        """``entry``'s number in ``listing``, verified; ``index`` saves re-reading it."""
         nums = listing.locate(entry.uid)
         label = f"{entry.subject!r} from {entry.from_}" if entry.subject else repr(entry.uid)
         if not nums:
@@ -230,7 +293,7 @@ class Inbox:
                 "program); refresh the list."
             )
         if listing.uids is None:
-            index = self.entries()
+            index = index if index is not None else self.entries()
             twins = sum(
                 1 for e in index if fingerprint_of_key(e.uid) == fingerprint_of_key(entry.uid)
             )
@@ -272,9 +335,10 @@ class Inbox:
                 listing, _ = read_listing(client, progress=progress)
                 targets: dict[int, str] = {}
                 gone: list[str] = []
+                index = self.entries()
                 for entry in entries:
                     try:
-                        targets[self._verified_number(listing, entry)] = entry.uid
+                        targets[self._verified_number(listing, entry, index)] = entry.uid
                     except SyncError:
                         if listing.locate(entry.uid):
                             raise  # present but not provably ours: refuse everything
@@ -303,15 +367,33 @@ class Inbox:
         return DeleteReport(deleted=deleted, already_gone=gone)
 
     def _apply_delete(self, listing: Listing, removed: list[str]) -> None:
+        """Update the index in place after a committed delete: no reload.
+
+        With UIDL every other entry is matched exactly: the ones the server no longer
+        lists are dropped and the rest renumbered. Without UIDL the session's labels of
+        look-alikes need not match the index's (they follow server order), so only the
+        deleted entries are dropped and the others keep their labels until the next
+        refresh, when the user sees the new list.
+        """
         keys = listing.keys()
-        remaining = [keys[n] for n in sorted(keys) if keys[n] not in removed]
-        vanished = [e.uid for e in self.entries() if e.uid not in set(keys.values())]
+        vanished: list[str] = []
+        renumbered: dict[str, int] = {}
+        after = [n for n in sorted(keys) if keys[n] not in removed]
+        if listing.by_uidl:
+            present = set(keys.values())
+            vanished = [e.uid for e in self.entries() if e.uid not in present]
+            renumbered = {keys[n]: i for i, n in enumerate(after, start=1)}
+        else:
+            counts = Counter(listing.fingerprints[n] for n in after)
+            renumbered = {
+                keys[n]: i
+                for i, n in enumerate(after, start=1)
+                if counts[listing.fingerprints[n]] == 1
+            }
         with self.cache.transaction() as db:
             self.cache.drop(db, self.account, removed + vanished)
             self.cache.unshow(db, self.account, removed + vanished)
-            self.cache.renumber(
-                db, self.account, {uid: i for i, uid in enumerate(remaining, start=1)}
-            )
+            self.cache.renumber(db, self.account, renumbered)
 
 
 def _drop_arrivals(listing: Listing, index: list[MessageSummary], nums: list[int]) -> list[int]:
