@@ -183,6 +183,24 @@ def cmd_save(account: Account, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_password(account: Account, args: argparse.Namespace) -> int:
+    """Ask for the password twice and keep it in the system keyring."""
+    from pymailgui.config.secrets import store_in_keyring
+
+    server = account.account.smtp if args.smtp else account.account.pop
+    if server is None:
+        raise UsageError(f"The account {account.name} has no SMTP server.")
+    if not sys.stdin.isatty():
+        raise UsageError("Run 'pymail password' on a terminal: it asks for the password.")
+    login = account.account.login(server)
+    first = getpass.getpass(f"Password for {login} on {server.host}: ")
+    if not first or first != getpass.getpass("Again: "):
+        raise UsageError("The two passwords differ (or are empty); nothing was stored.")
+    store_in_keyring(account.account, server, first)
+    print(f"Stored in the system keyring for {login} on {server.host}.")
+    return 0
+
+
 def _commands() -> dict[str, Callable[[Account, argparse.Namespace], int]]:
     from pymailgui.console import local_cmds, send_cmds
 
@@ -199,4 +217,5 @@ def _commands() -> dict[str, Callable[[Account, argparse.Namespace], int]]:
         "send": send_cmds.cmd_send,
         "reply": send_cmds.cmd_reply,
         "forward": send_cmds.cmd_forward,
+        "password": cmd_password,
     }

@@ -65,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     _server_commands(sub)
     _local_commands(sub)
     _outgoing_commands(sub)
+    pw = sub.add_parser("password", help="store the account's password in the system keyring")
+    pw.add_argument("--smtp", action="store_true", help="the SMTP server's password")
     sub.add_parser("interactive", help="the interactive mode (the default)")
     return p
 
