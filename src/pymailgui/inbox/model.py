@@ -157,6 +157,8 @@ class Inbox:
             self.cache.set_mode(db, self.account, mode)
             self.cache.drop(db, self.account, removed)
             self.cache.unshow(db, self.account, removed)
+            # A known id whose size changed is re-read; its cached text is stale.
+            self.cache.drop_bodies(db, self.account, [keys[n] for n in fresh if keys[n] in known])
             for num in fresh:
                 header = listing.headers.get(num)
                 if header is None:
