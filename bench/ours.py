@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 from pathlib import Path
 
 from bench.lab import PASSWORD
@@ -60,26 +59,6 @@ class Workspace:
         fast = Inbox(account, cache, connector(host, fast_port, user))
         slow = Inbox(account, cache, connector(host, slow_port, user))
         return fast, slow
-
-
-def fetch_one_session(host: str, port: int, uids: Sequence[str]) -> list[bytes]:
-    """Several messages in one session with the protocol layer: UIDL, pipelined RETR."""
-    client = open_session(server(host, port), "alice", PASSWORD)
-    try:
-        numbers = client.uidl_all() or {}
-        by_uid = {uid: num for num, uid in numbers.items()}
-        got = dict(client.retr_many([by_uid[uid] for uid in uids]))
-        client.quit()
-    except BaseException:
-        client.abort()
-        raise
-    out = []
-    for uid in uids:
-        data = got[by_uid[uid]]
-        if data is None:
-            raise RuntimeError(f"the server refused to send message {uid}")
-        out.append(data)
-    return out
 
 
 def retr_first(host: str, port: int, user: str) -> bytes:
