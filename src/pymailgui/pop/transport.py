@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from pymailgui.errors import ConfigError, ConnectionFailed, ProtocolError, TLSError
+from pymailgui.tls import client_context
 
 #: Longest line accepted from the server. RFC 1939 has no limit for message lines and
 #: real mail has very long ones (poplib's 2,048 bytes broke on them: odoo#10920).
@@ -24,20 +25,8 @@ _RECV_SIZE = 256 * 1024
 
 
 def make_tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
-    """The only TLS context PyMailGUI uses: the system's trust store, hostname checked.
-
-    ``ssl.create_default_context()`` turns on CERT_REQUIRED and check_hostname (poplib's
-    own default does neither). An IP-address host is matched against the IP SANs.
-    """
-    context = ssl.create_default_context()
-    if ca_file is not None:
-        try:
-            context.load_verify_locations(cafile=str(ca_file))
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(
-                f"The CA file {ca_file} cannot be used: {exc.strerror or exc}."
-            ) from exc
-    return context
+    """The only TLS context PyMailGUI uses (see :func:`pymailgui.tls.client_context`)."""
+    return client_context(ca_file)
 
 
 class TransportFactory(Protocol):

@@ -22,25 +22,12 @@ from pymailgui.errors import (
     TLSError,
 )
 from pymailgui.smtp.client import SMTPClient, protocol_log
+from pymailgui.tls import client_context
 
 
 def tls_context(server: ServerConfig) -> ssl.SSLContext:
-    """A verifying client context: system CAs plus ``ca_file``, host name checked.
-
-    ``ssl.create_default_context(cafile=...)`` would *replace* the system store; the
-    schema promises ``ca_file`` is added to it, hence load_verify_locations.
-    """
-    context = ssl.create_default_context()
-    ca = server.ca_path()
-    if ca is not None:
-        try:
-            context.load_verify_locations(cafile=str(ca))
-        except (OSError, ssl.SSLError) as exc:
-            raise ConfigError(
-                f"The CA file {ca} could not be read as PEM certificates ({exc}); "
-                "fix ca_file in the SMTP settings."
-            ) from exc
-    return context
+    """A verifying client context for ``server`` (:func:`pymailgui.tls.client_context`)."""
+    return client_context(server.ca_path())
 
 
 def describe(server: ServerConfig) -> str:
