@@ -274,7 +274,7 @@ class Inbox:
         """The current number of ``entry`` in this session, verified; else SyncError."""
         if not entry.uid.startswith("fp:"):
             # Fast path: the number from the last refresh often still holds.
-            if client.uidl_one(entry.num) == entry.uid and client.list_one(entry.num) == entry.size:
+            if client.identify(entry.num) == (entry.uid, entry.size):
                 return entry.num
             listing, _ = read_listing(client, fingerprint_sizes=())
             if listing.uids is None:

@@ -226,6 +226,52 @@ class POP3Client:
         self._check_number(num, got, "UIDL")
         return uid
 
+    def listing(self) -> tuple[dict[int, int], dict[int, str] | None]:
+        """LIST and UIDL (None without UIDL); one round trip when the server pipelines."""
+        if not self.capabilities.pipelining:
+            return self.list_sizes(), self.uidl_all()
+        self._session.send_many([b"LIST", b"UIDL"])
+        try:
+            list_status = self._session.read_status()
+            sizes = (
+                parse_scan_listing(self._session.read_lines(MAX_LISTING_BYTES))
+                if list_status.ok
+                else None
+            )
+            uidl_status = self._session.read_status()
+            uids = (
+                parse_uidl_listing(self._session.read_lines(MAX_LISTING_BYTES))
+                if uidl_status.ok
+                else None
+            )
+        except BaseException:
+            self._session.abort()  # answers may be out of step with the commands
+            raise
+        if sizes is None:
+            raise ProtocolError(
+                f"The server refused LIST: {quote_server_text(list_status.text) or 'no reason'}."
+            )
+        self.supports_uidl = uids is not None
+        return sizes, uids
+
+    def identify(self, num: int) -> tuple[str | None, int | None]:
+        """``UIDL n`` and ``LIST n`` together: message ``num``'s id and size (None: -ERR)."""
+        n = _positive(num)
+        if not self.capabilities.pipelining:
+            return self.uidl_one(n), self.list_one(n)
+        self._session.send_many([b"UIDL %d" % n, b"LIST %d" % n])
+        uidl_status = self._session.read_status()
+        list_status = self._session.read_status()
+        uid: str | None = None
+        size: int | None = None
+        if uidl_status.ok:
+            got, uid = parse_uidl_line(uidl_status.text)
+            self._check_number(n, got, "UIDL")
+        if list_status.ok:
+            got, size = parse_scan_line(list_status.text)
+            self._check_number(n, got, "LIST")
+        return uid, size
+
     def top_many(self, nums: Sequence[int], lines: int = 0) -> Iterator[tuple[int, bytes | None]]:
         """The header block (and ``lines`` body lines) of each message, in order.
 
