@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from pymailgui.message.headers import header_date, header_text
+from pymailgui.message.headers import attachments_from_headers, header_date, header_text
 
 # Parsing headers only; policy.default decodes RFC 2047 and gives datetime objects.
 _POLICY = email.policy.default.clone(max_line_length=0)
@@ -57,15 +57,9 @@ def _date(msg: EmailMessage) -> datetime | None:
     return header_date(msg)
 
 
-_NOT_ATTACHMENT_TYPES = ("text/", "multipart/alternative", "multipart/related")
-
-
 def guess_attachments(msg: EmailMessage, body_known: bool) -> bool:
-    """Whether the message has attachments.
-
-    With the whole message (``body_known``) the parts say it exactly; with headers only,
-    ``multipart/mixed`` or a non-text single part is the usual sign (as Thunderbird does).
-    """
+    """Whether the message has attachments: exactly from its parts when the whole
+    message is known, else from the top-level headers (as Thunderbird does)."""
     if body_known:
         try:
             return any(True for _ in msg.iter_attachments()) or any(
@@ -73,10 +67,7 @@ def guess_attachments(msg: EmailMessage, body_known: bool) -> bool:
             )
         except Exception:
             return False
-    ctype = msg.get_content_type()
-    if ctype == "multipart/mixed":
-        return True
-    return not ctype.startswith(_NOT_ATTACHMENT_TYPES) and not ctype.startswith("multipart/")
+    return attachments_from_headers(msg)
 
 
 def parse_headers(data: bytes) -> EmailMessage:

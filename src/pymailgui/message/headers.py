@@ -262,6 +262,21 @@ def header_date(msg: Message, defects: list[str] | None = None) -> datetime | No
     return value
 
 
+def attachments_from_headers(msg: Message) -> bool:
+    """Whether a message has attachments, judged from its top-level headers only.
+
+    For lists, where the body is not read: multipart/mixed is what mail clients use to
+    carry attachments (RFC 2046 §5.1.3), and a message that is one non-text part (a bare
+    PDF) is an attachment too. Only the type/subtype token is read (RFC 2045 §5.1).
+    """
+    ctype = (raw_header(msg, "content-type") or "").split(";", 1)[0].strip().lower()
+    if "/" not in ctype:
+        return False  # absent or invalid: text/plain (RFC 2045 §5.2)
+    if ctype == "multipart/mixed":
+        return True
+    return ctype.split("/", 1)[0] not in {"text", "multipart", "message"}
+
+
 _MSG_ID = re.compile(r"<[^<>\s]+>")
 
 

@@ -11,14 +11,15 @@ import email.utils
 import logging
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email import policy
-from email.header import decode_header, make_header
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import BinaryIO
+
+from pymailgui.message import headers as message_headers
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def summarize(header_block: bytes) -> HeaderSummary:
         date=header_date(msg),
         # No encoded-words in a msg-id (RFC 2047 section 5): the raw value is the text.
         message_id=_clean(_raw(msg, "Message-ID")),
-        has_attachments=_has_attachments(msg),
+        has_attachments=message_headers.attachments_from_headers(msg),
     )
 
 
@@ -104,40 +105,13 @@ def parse_headers(header_block: bytes) -> EmailMessage:
 
 
 def header_text(msg: EmailMessage, name: str) -> str:
-    """The decoded value of header ``name`` on one line, "" when absent."""
-    raw = _raw(msg, name)
-    if _has_8bit(raw):
-        # Raw 8-bit header (RFC 6532 allows UTF-8; older mailers sent their code
-        # page): policy.default would turn each byte into U+FFFD, so decode it here.
-        return _clean(_decode_8bit(raw))
-    try:
-        value = msg.get(name)
-        text = "" if value is None else str(value)
-    except Exception:  # the email package raises many kinds of errors on bad input
-        text = _fallback_decode(raw)
-    return _clean(text)
+    """The decoded value of header ``name`` on one line, "" when absent (bounded)."""
+    return _clean(message_headers.header_text(msg, name))
 
 
 def header_date(msg: EmailMessage) -> datetime | None:
     """The Date header as an aware datetime; "-0000" and no zone mean UTC (RFC 5322 3.3)."""
-    try:
-        header = msg.get("Date")
-        when = getattr(header, "datetime", None)
-    except Exception:
-        when = None
-    if when is None:
-        raw = _raw(msg, "Date")
-        if not raw:
-            return None
-        try:
-            when = email.utils.parsedate_to_datetime(raw)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            return None
-    if not isinstance(when, datetime):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when
+    return message_headers.header_date(msg)
 
 
 def address_spec(msg: EmailMessage, name: str) -> str:
@@ -154,44 +128,11 @@ def address_spec(msg: EmailMessage, name: str) -> str:
     return parsed[0][1] if parsed else ""
 
 
-def _has_attachments(msg: EmailMessage) -> bool:
-    # From the headers alone (the body is not read for a listing): multipart/mixed is
-    # what mail clients use to carry attachments (RFC 2046 5.1.3); a whole message that
-    # is a single non-text part (a bare PDF) is one attachment too. Only the type/subtype
-    # token is needed (RFC 2045 5.1), so the parameters are not parsed.
-    ctype = _raw(msg, "Content-Type").split(";", 1)[0].strip().lower()
-    if "/" not in ctype:
-        return False  # absent or invalid: text/plain (RFC 2045 5.2)
-    if ctype == "multipart/mixed":
-        return True
-    maintype = ctype.split("/", 1)[0]
-    return maintype not in {"text", "multipart", "message"}
-
-
 def _raw(msg: EmailMessage, name: str) -> str:
     for key, value in msg.raw_items():
         if key.lower() == name.lower():
             return str(value)
     return ""
-
-
-def _fallback_decode(raw: str) -> str:
-    try:
-        return str(make_header(decode_header(raw)))
-    except Exception:
-        return raw
-
-
-def _has_8bit(text: str) -> bool:
-    return any("\udc80" <= c <= "\udcff" for c in text)
-
-
-def _decode_8bit(text: str) -> str:
-    raw = text.encode("utf-8", "surrogateescape")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", "replace")
 
 
 def _clean(text: str) -> str:
