@@ -19,7 +19,8 @@ import socket
 import threading
 import time
 from collections import deque
-from types import TracebackType
+
+from pymailgui.devserver.running import Running
 
 _CHUNK = 65536
 _JOIN_TIMEOUT = 5.0
@@ -136,7 +137,7 @@ class _Link:
             sock.close()
 
 
-class LatencyProxy:
+class LatencyProxy(Running):
     """Forward 127.0.0.1:<port> to ``upstream`` with ``delay`` seconds each way.
 
     Use as a context manager or call :meth:`start` / :meth:`stop`. ``port`` is known
@@ -243,15 +244,3 @@ class LatencyProxy:
         if self._acceptor is not None:
             self._acceptor.join(_JOIN_TIMEOUT + 1.0)
             self._acceptor = None
-
-    def __enter__(self) -> LatencyProxy:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

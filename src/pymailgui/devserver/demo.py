@@ -10,12 +10,12 @@ from __future__ import annotations
 import threading
 from importlib import resources
 from pathlib import Path
-from types import TracebackType
 
 from pymailgui import paths
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
+from pymailgui.devserver.running import Running
 
 DEMO_USER = "demo"
 DEMO_PASSWORD = "demo"  # noqa: S105 - a public demo login on loopback, not a secret
@@ -29,7 +29,7 @@ def sample_messages() -> list[tuple[str, bytes]]:
     return [(e.name, e.read_bytes()) for e in sorted(entries, key=lambda e: e.name)]
 
 
-class DemoServer:
+class DemoServer(Running):
     """The demo POP3 account ``demo``/``demo`` on 127.0.0.1 (no TLS: loopback only).
 
     ``directory`` holds the maildrop (default: ``paths.demo_dir() / "maildrop"``); it is
@@ -105,18 +105,6 @@ class DemoServer:
                 self.server.stop()
             self.server = None
             self.maildrop = None
-
-    def __enter__(self) -> DemoServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def _seed(drop: Maildrop) -> None:

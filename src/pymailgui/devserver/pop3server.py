@@ -15,19 +15,19 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import replace
-from types import TracebackType
 from typing import Any
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
 from pymailgui.devserver.pop3session import POP3Session, SessionLog
+from pymailgui.devserver.running import Running
 
 log = logging.getLogger(__name__)
 
 _JOIN_TIMEOUT = 10.0
 
 
-class ScriptedPOP3Server:
+class ScriptedPOP3Server(Running):
     """A POP3 server on loopback for tests and the demo.
 
     ``users`` maps a user name to (password, maildrop). ``behavior`` may be replaced at
@@ -171,18 +171,6 @@ class ScriptedPOP3Server:
             s.close()
         self._listener = self._waker = self._acceptor = None
         self.address = None
-
-    def __enter__(self) -> ScriptedPOP3Server:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _accept_loop(self) -> None:
         assert self._listener is not None and self._waker is not None

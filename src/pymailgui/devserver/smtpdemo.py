@@ -12,10 +12,11 @@ import ipaddress
 import logging
 import re
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from pymailgui.devserver.running import Running
 
 log = logging.getLogger("pymailgui.devserver.smtpdemo")
 
@@ -92,7 +93,7 @@ class _DeliverHandler:
         return "250 2.0.0 Delivered to the demo inbox"
 
 
-class DemoSMTPServer:
+class DemoSMTPServer(Running):
     """A running demo SMTP receiver; use as a context manager or start()/stop()."""
 
     def __init__(
@@ -126,15 +127,3 @@ class DemoSMTPServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
-
-    def __enter__(self) -> DemoSMTPServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -17,8 +17,8 @@ import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import TracebackType
 
+from pymailgui.devserver.running import Running
 from pymailgui.devserver.smtpdemo import is_loopback
 
 _TIMEOUT = 10.0
@@ -232,7 +232,7 @@ def _path(arg: str) -> str:
     return arg[start + 1 : end] if 0 <= start < end else ""
 
 
-class ScriptedSMTPServer:
+class ScriptedSMTPServer(Running):
     """Listens on loopback; each connection runs the script in its own thread.
 
     ``tls_context`` (a server context) enables STARTTLS, or TLS from the first byte
@@ -284,18 +284,6 @@ class ScriptedSMTPServer:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
-
-    def __enter__(self) -> ScriptedSMTPServer:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
     def _spawn(self, target: Callable[..., None], *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)
