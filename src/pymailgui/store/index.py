@@ -226,7 +226,7 @@ class FolderIndex:
                 f"The index of folder {self.path.parent.name} was written by a newer "
                 "PyMailGUI; upgrade PyMailGUI to use this folder."
             )
-        db.execute("PRAGMA journal_mode = WAL")  # persistent; not allowed inside BEGIN
+        _set_wal(db)  # persistent; not allowed inside BEGIN
         db.execute("BEGIN IMMEDIATE")
         try:
             # Re-read under the write lock: another process may have migrated meanwhile.
@@ -266,3 +266,21 @@ def _summary_row(key: str, c: CachedSummary) -> tuple[object, ...]:
         s.message_id,
         int(s.has_attachments),
     )
+
+
+def _set_wal(db: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out a concurrent creator of the same file.
+
+    Changing the journal mode can answer "database is locked" at once, without SQLite's
+    busy handler, while another connection holds a lock (two processes or threads
+    opening a new folder together): retry until the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
