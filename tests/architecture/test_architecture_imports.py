@@ -19,6 +19,7 @@ QT_MODULES = ("PySide6", "PySide2", "PyQt5", "PyQt6", "shiboken6", "qtpy")
 # package -> packages it must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "errors": ("config", "pop", "inbox", "message", "smtp", "store", "actions", "console", "gui"),
+    "sqlite_wal": ("config", "pop", "inbox", "message", "smtp", "store", "actions", "console"),
     "tls": ("config", "pop", "inbox", "message", "smtp", "store", "actions", "console", "gui"),
     "paths": ("config", "pop", "inbox", "message", "smtp", "store", "actions", "console", "gui"),
     "config": ("pop", "inbox", "message", "smtp", "store", "actions", "console", "gui"),

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
 from pymailgui.inbox.summary import MessageSummary
+from pymailgui.sqlite_wal import set_wal
 
 SCHEMA_VERSION = 1
 
@@ -67,12 +68,21 @@ class IndexCache:
         self._lock = threading.RLock()
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(path, timeout=30.0, check_same_thread=False)
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db = sqlite3.connect(
+                path, timeout=30.0, check_same_thread=False, isolation_level=None
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise LocalStoreError(f"The index cache {path} cannot be opened: {exc}.") from None
+        try:
+            set_wal(self._db, 30.0)
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.Error as exc:
+            self._db.close()
             raise LocalStoreError(f"The index cache {path} cannot be opened: {exc}.") from None
+        except BaseException:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         with self._lock:
@@ -85,17 +95,33 @@ class IndexCache:
                 f"The index cache {self.path} was written by a newer PyMailGUI "
                 f"(schema {version}); update PyMailGUI or remove the file."
             )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self._db:
-                self._db.executescript(_MIGRATIONS[target])
+        if version == SCHEMA_VERSION:
+            return
+        # Under the write lock, and re-read: another process may be migrating too.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {target}")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
-                with self._db:
+                self._db.execute("BEGIN IMMEDIATE")  # the connection is in autocommit mode
+                try:
                     yield self._db
+                except BaseException:
+                    self._db.execute("ROLLBACK")
+                    raise
+                self._db.execute("COMMIT")
             except sqlite3.Error as exc:
                 raise LocalStoreError(f"The index cache could not be updated: {exc}.") from None
 

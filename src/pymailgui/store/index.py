@@ -24,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
+from pymailgui.sqlite_wal import set_wal
 from pymailgui.store.headers import HeaderSummary
 
 log = logging.getLogger(__name__)
@@ -226,7 +227,7 @@ class FolderIndex:
                 f"The index of folder {self.path.parent.name} was written by a newer "
                 "PyMailGUI; upgrade PyMailGUI to use this folder."
             )
-        _set_wal(db)  # persistent; not allowed inside BEGIN
+        set_wal(db, BUSY_TIMEOUT)  # persistent; not allowed inside BEGIN
         db.execute("BEGIN IMMEDIATE")
         try:
             # Re-read under the write lock: another process may have migrated meanwhile.
@@ -267,20 +268,3 @@ def _summary_row(key: str, c: CachedSummary) -> tuple[object, ...]:
         int(s.has_attachments),
     )
 
-
-def _set_wal(db: sqlite3.Connection) -> None:
-    """Switch to WAL, waiting out a concurrent creator of the same file.
-
-    Changing the journal mode can answer "database is locked" at once, without SQLite's
-    busy handler, while another connection holds a lock (two processes or threads
-    opening a new folder together): retry until the busy timeout.
-    """
-    deadline = time.monotonic() + BUSY_TIMEOUT
-    while True:
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            return
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
