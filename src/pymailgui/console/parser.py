@@ -53,14 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         "pymail starts its interactive mode.",
     )
     p.add_argument("--version", action="version", version=f"pymail {__version__}")
-    p.add_argument("--config", type=Path, help="config file (default: see docs/config.md)")
-    p.add_argument("--account", help="account name from the config (default: the first)")
-    p.add_argument(
-        "--demo",
-        action="store_true",
-        help="use the demo account: local servers on 127.0.0.1 with sample mail",
-    )
-    p.add_argument("-v", "--verbose", action="store_true", help="log what happens to stderr")
+    _global_options(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     _server_commands(sub)
     _local_commands(sub)
@@ -68,7 +61,44 @@ def build_parser() -> argparse.ArgumentParser:
     pw = sub.add_parser("password", help="store the account's password in the system keyring")
     pw.add_argument("--smtp", action="store_true", help="the SMTP server's password")
     sub.add_parser("interactive", help="the interactive mode (the default)")
+    for parser in _all_subparsers(sub):
+        _global_options(parser, default=argparse.SUPPRESS)
     return p
+
+
+def _global_options(p: argparse.ArgumentParser, default: object = None) -> None:
+    """--config, --account, --demo and -v: accepted before or after the command."""
+    p.add_argument(
+        "--config", type=Path, default=default, help="config file (default: see docs/config.md)"
+    )
+    p.add_argument(
+        "--account", default=default, help="account name from the config (default: the first)"
+    )
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        default=default if default is not None else False,
+        help="use the demo account: local servers on 127.0.0.1 with sample mail",
+    )
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default if default is not None else False,
+        help="log what happens to stderr",
+    )
+
+
+def _all_subparsers(
+    sub: argparse._SubParsersAction[_Parser],
+) -> list[argparse.ArgumentParser]:
+    found: list[argparse.ArgumentParser] = []
+    for parser in sub.choices.values():
+        found.append(parser)
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                found.extend(_all_subparsers(action))
+    return found
 
 
 def _server_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
