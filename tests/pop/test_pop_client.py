@@ -49,14 +49,24 @@ def test_auto_login_uses_sasl_plain_when_offered(scripted_pop: ServerMaker) -> N
     with logged_in(server) as client:
         assert client.authenticated
         assert client.capabilities.sasl == frozenset({"PLAIN"})
-    assert verbs(server) == [b"CAPA", b"AUTH", b"CAPA", b"QUIT"]
+    # PIPELINING was announced before login, so it stays (RFC 2449 §5): no second CAPA.
+    assert verbs(server) == [b"CAPA", b"AUTH", b"QUIT"]
 
 
 def test_auto_login_falls_back_to_user_pass(scripted_pop: ServerMaker) -> None:
     server = scripted_pop(sasl=())
     with logged_in(server):
         pass
-    assert verbs(server) == [b"CAPA", b"USER", b"PASS", b"CAPA", b"QUIT"]
+    assert verbs(server) == [b"CAPA", b"USER", b"PASS", b"QUIT"]
+
+
+def test_capa_again_after_login_when_pipelining_was_not_announced(
+    scripted_pop: ServerMaker,
+) -> None:
+    server = scripted_pop(pipelining=False)
+    with logged_in(server):
+        pass
+    assert verbs(server) == [b"CAPA", b"AUTH", b"CAPA", b"QUIT"]
 
 
 def test_forced_user_pass_and_forced_plain(scripted_pop: ServerMaker) -> None:

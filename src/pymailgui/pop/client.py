@@ -176,7 +176,11 @@ class POP3Client:
                 f'Unknown login method {self._server.auth!r}: use "auto", "plain" or "user".'
             )
         self.authenticated = True
-        if self.capabilities.known:  # RFC 2449 §5: capabilities may change after login
+        # RFC 2449 §5: capabilities may change after login, but those announced before
+        # it stay. PIPELINING is the only one that changes what we send (TOP and UIDL
+        # are learned by trying), so a second CAPA, a round trip, is needed only when
+        # it was not announced yet.
+        if self.capabilities.known and not self.capabilities.pipelining:
             self._capa()
 
     def _refusal(self, status: Status, what: str) -> MailError:
