@@ -22,6 +22,7 @@ from pymailgui.errors import (
 from pymailgui.inbox import DeleteReport, Inbox, IndexCache, MessageSummary, RefreshReport
 from pymailgui.inbox.session import PopSession, Progress
 from pymailgui.message import (
+    BuiltMessage,
     Draft,
     Identity,
     MessageView,
@@ -179,9 +180,22 @@ class Account:
     ) -> Draft:
         return forward(original, self.identity(), to=to, as_attachment=as_attachment)
 
+    def _build(self, draft: Draft) -> BuiltMessage:
+        """``draft`` as a message; SMTPUTF8 only when an address needs it (RFC 6531).
+
+        The SMTP layer refuses such a message before sending anything if the server
+        does not offer SMTPUTF8.
+        """
+        try:
+            return build_message(draft, self.identity())
+        except MessageError as exc:
+            if "SMTPUTF8" not in str(exc):
+                raise
+            return build_message(draft, self.identity(), smtputf8=True)
+
     def save_draft(self, draft: Draft) -> str:
         """Keep an unsent message in Drafts (durably); returns its key."""
-        built = build_message(draft, self.identity())
+        built = self._build(draft)
         return self.folders.folder(DRAFTS, create=True).add(built.as_bytes(), flags="D")
 
     def send(self, draft: Draft) -> SendResult:
@@ -195,14 +209,7 @@ class Account:
             raise ConfigError(
                 f"The account {self.name} has no SMTP server: add [accounts.{self.name}.smtp]."
             )
-        try:
-            built = build_message(draft, self.identity())
-        except MessageError as exc:
-            if "SMTPUTF8" not in str(exc):
-                raise
-            # A non-ASCII local part (RFC 6531): build for SMTPUTF8; the SMTP layer
-            # refuses before sending anything if the server does not offer it.
-            built = build_message(draft, self.identity(), smtputf8=True)
+        built = self._build(draft)
         password: str | None = None
         if server.auth == "none":
             server = dataclasses.replace(server, username="")

@@ -6,6 +6,7 @@ import json
 import shutil
 import unicodedata
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from pymailgui.inbox import MessageSummary
@@ -45,6 +46,11 @@ def sender_name(text: str) -> str:
     return text
 
 
+def date_column(when: datetime | None) -> str:
+    """A date as a fixed 16-column list field."""
+    return when.strftime("%Y-%m-%d %H:%M") if when else "(no date)".ljust(16)
+
+
 def index_lines(entries: Sequence[MessageSummary], columns: int | None = None) -> list[str]:
     """One line per message, numbered 1..N in the order given."""
     columns = columns or shutil.get_terminal_size((100, 24)).columns
@@ -54,7 +60,7 @@ def index_lines(entries: Sequence[MessageSummary], columns: int | None = None) -
     subj_w = max(10, columns - fixed)
     lines = []
     for i, e in enumerate(entries, start=1):
-        date = e.date.strftime("%Y-%m-%d %H:%M") if e.date else "(no date)".ljust(16)
+        date = date_column(e.date)
         mark = "@" if e.has_attachments else " "
         lines.append(
             f"{i:>{num_w}}  {date}  {fit(sender_name(e.from_), from_w)}  "

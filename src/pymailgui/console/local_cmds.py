@@ -23,7 +23,7 @@ def _folder_lines(entries: list[FolderEntry]) -> list[str]:
     width = len(str(len(entries))) if entries else 1
     lines = []
     for e in entries:
-        date = e.date.strftime("%Y-%m-%d %H:%M") if e.date else "(no date)".ljust(16)
+        date = fmt.date_column(e.date)
         flag = "N" if not e.seen else ("R" if e.replied else " ")
         mark = "@" if e.has_attachments else " "
         lines.append(
