@@ -44,8 +44,13 @@ def fingerprint_keys(fingerprints: Mapping[int, str]) -> dict[int, str]:
     return keys
 
 
+def is_fingerprint_key(key: str) -> bool:
+    """Whether ``key`` names a message by fingerprint (a server without UIDL)."""
+    return key.startswith(FP_PREFIX)
+
+
 def fingerprint_of_key(key: str) -> str | None:
-    if not key.startswith(FP_PREFIX):
+    if not is_fingerprint_key(key):
         return None
     return key[len(FP_PREFIX) :].split("#", 1)[0]
 

@@ -22,7 +22,12 @@ from pymailgui.errors import (
     UsageError,
 )
 from pymailgui.inbox.cache import IndexCache
-from pymailgui.inbox.identity import Listing, fingerprint, fingerprint_of_key
+from pymailgui.inbox.identity import (
+    Listing,
+    fingerprint,
+    fingerprint_of_key,
+    is_fingerprint_key,
+)
 from pymailgui.inbox.session import PopSession, Progress, fetch_headers, read_listing
 from pymailgui.inbox.summary import MessageSummary, header_block, summarize
 
@@ -218,7 +223,7 @@ class Inbox:
         return {e.uid: result[e.uid] for e in entries}
 
     def _has_lookalikes(self, entry: MessageSummary) -> bool:
-        return entry.uid.startswith("fp:") and (
+        return is_fingerprint_key(entry.uid) and (
             self.cache.fingerprint_count(self.account, entry.fingerprint) > 1
         )
 
@@ -229,7 +234,7 @@ class Inbox:
                 if len(entries) == 1:
                     nums = {self._locate(client, entries[0]): entries[0]}
                 else:
-                    sizes = [e.size for e in entries if e.uid.startswith("fp:")]
+                    sizes = [e.size for e in entries if is_fingerprint_key(e.uid)]
                     listing, _ = read_listing(client, fingerprint_sizes=sizes)
                     index = self.entries()
                     nums = {self._verified_number(listing, e, index): e for e in entries}
@@ -272,7 +277,7 @@ class Inbox:
 
     def _locate(self, client: PopSession, entry: MessageSummary) -> int:
         """The current number of ``entry`` in this session, verified; else SyncError."""
-        if not entry.uid.startswith("fp:"):
+        if not is_fingerprint_key(entry.uid):
             # Fast path: the number from the last refresh often still holds.
             if client.identify(entry.num) == (entry.uid, entry.size):
                 return entry.num
