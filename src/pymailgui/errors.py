@@ -12,6 +12,13 @@ Blame:
 - the local disk: :class:`LocalStoreError`
 - a message the user wrote or one we received: :class:`MessageError`
 - sending: :class:`SendError`, :class:`RecipientsRefused`
+- the user: :class:`Cancelled` (asked to stop), :class:`PasswordCancelled`
+- this program, busy with the account already: :class:`AccountBusy`
+
+Errors carry facts for front ends to act on, never sentences to grep:
+``nothing_committed`` is True when the operation provably changed nothing on the
+server (no message deleted, nothing sent), False when it may have, and None when the
+question does not apply.
 """
 
 from __future__ import annotations
@@ -22,6 +29,22 @@ class MailError(Exception):
 
     #: Exit status used by the console client for this kind of error.
     exit_code: int = 1
+
+    def __init__(self, message: str = "", *, nothing_committed: bool | None = None) -> None:
+        super().__init__(message)
+        #: True: provably nothing changed on the server; False: something may have.
+        self.nothing_committed = nothing_committed
+
+    def with_note(self, note: str, *, nothing_committed: bool | None = None) -> MailError:
+        """A copy of this error (same class and facts) whose sentence ends with ``note``.
+
+        Used when a layer above knows more of the outcome ("Nothing was deleted.").
+        """
+        clone = _copy_error(self)
+        clone.args = (f"{str(self).rstrip()} {note}".strip(),)
+        if nothing_committed is not None:
+            clone.nothing_committed = nothing_committed
+        return clone
 
 
 class ConfigError(MailError):
@@ -60,15 +83,33 @@ class MailboxBusy(MailError):
     ``code`` is the RFC 2449 response code when the server sent one.
     """
 
-    def __init__(self, message: str, code: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, code: str | None = None, *, nothing_committed: bool | None = None
+    ) -> None:
+        super().__init__(message, nothing_committed=nothing_committed)
         self.code = code
 
 
 class SyncError(MailError):
-    """The server's mailbox changed in a way that makes the request unsafe; nothing was done."""
+    """The server's mailbox changed in a way that makes the request unsafe; nothing was done.
+
+    ``keys`` are the index keys of the messages concerned (the GUI puts rows back and
+    refreshes); ``gone`` is True when they are no longer on the server at all.
+    """
 
     exit_code = 3
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        keys: tuple[str, ...] = (),
+        gone: bool = False,
+        nothing_committed: bool | None = True,
+    ) -> None:
+        super().__init__(message, nothing_committed=nothing_committed)
+        self.keys = keys
+        self.gone = gone
 
 
 class LocalStoreError(MailError):
@@ -80,7 +121,12 @@ class MessageError(MailError):
 
 
 class SendError(MailError):
-    """Sending a message failed; the message is kept in Outbox, never lost."""
+    """Sending a message failed; the message is kept in Outbox, never lost.
+
+    ``outbox_key`` is the key of the copy waiting in Outbox when one was filed.
+    """
+
+    outbox_key: str | None = None
 
 
 class RecipientsRefused(SendError):
@@ -96,6 +142,35 @@ class RecipientsRefused(SendError):
         refused: dict[str, tuple[int, str]],
         accepted: list[str] | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, nothing_committed=not accepted)
         self.refused = refused
         self.accepted = accepted or []
+
+
+class Cancelled(MailError):
+    """The user asked the task to stop; the sentence says what was not done."""
+
+    exit_code = 130
+
+
+class PasswordCancelled(Cancelled):
+    """The user closed the password prompt instead of answering it."""
+
+
+class AccountBusy(MailError):
+    """Another task of this program is using the account's server session right now.
+
+    ``running`` names what it is doing (e.g. "refresh"), for the front end to show.
+    """
+
+    def __init__(self, message: str, running: str = "") -> None:
+        super().__init__(message, nothing_committed=True)
+        self.running = running
+
+
+def _copy_error(exc: MailError) -> MailError:
+    # Not copy.copy(): that calls __init__ with the args alone, which some children
+    # (RecipientsRefused) do not accept.
+    clone = exc.__class__.__new__(exc.__class__)
+    clone.__dict__.update(exc.__dict__)
+    return clone
