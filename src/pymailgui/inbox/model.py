@@ -27,7 +27,7 @@ from pymailgui.errors import (
 from pymailgui.inbox.cache import IndexCache
 from pymailgui.inbox.guard import account_guard
 from pymailgui.inbox.identity import FP_PREFIX, FingerprintLabeler, Listing, is_fingerprint_key
-from pymailgui.inbox.refresh import Refresh
+from pymailgui.inbox.refresh import UNDONE_REFRESH, Refresh
 from pymailgui.inbox.reports import DeleteReport, RefreshReport
 from pymailgui.inbox.session import Connector, PopSession, read_listing
 from pymailgui.inbox.verify import Locator, label, same_message
@@ -40,8 +40,7 @@ log = logging.getLogger(__name__)
 #: Largest message whose parts are parsed to learn exactly whether it has attachments.
 PRECISE_ATTACHMENT_LIMIT = 4 * 1024 * 1024
 
-UNDONE_REFRESH = "the list was not fully brought up to date"
-UNDONE_FETCH = "nothing was downloaded"
+UNDONE_FETCH = "the download was not finished"
 UNDONE_DELETE = "nothing was deleted"
 
 
@@ -185,6 +184,8 @@ class Inbox:
             total, moved = len(nums), 0
             task.report(Phase.RETRIEVE, 0, total)
             for done, (num, data) in enumerate(client.retr_many(sorted(nums)), start=1):
+                # Answers already buffered would still arrive after a cancel: stop here.
+                task.check(UNDONE_FETCH)
                 row = nums[num]
                 if data is None:
                     raise SyncError(
