@@ -40,13 +40,17 @@ def progress_printer() -> Task | None:
 
 def dispatch(args: argparse.Namespace, config: Config, demo: Demo | None = None) -> int:
     """Run ``args.command`` for the chosen account."""
-    from pymailgui.demo import DEMO_PASSWORD
+    fixed_password = None
+    if demo:
+        # Only the demo needs the devserver (and aiosmtpd): not imported otherwise.
+        from pymailgui.demo import DEMO_PASSWORD
 
+        fixed_password = DEMO_PASSWORD
     account = open_account(
         config,
         None if demo else args.account,
         prompt=console_prompt,
-        fixed_password=DEMO_PASSWORD if demo else None,
+        fixed_password=fixed_password,
     )
     try:
         command = args.command or "interactive"
