@@ -71,7 +71,8 @@ def cmd_list(account: Account, args: argparse.Namespace) -> int:
     entries = account.cached_index()
     account.inbox.remember_shown([e.uid for e in entries])
     if args.json:
-        print(fmt.index_json(entries))
+        # Indented for a person at a terminal, compact for a program reading a pipe.
+        print(fmt.index_json(entries, indent=2 if sys.stdout.isatty() else None))
     elif entries:
         print("\n".join(fmt.index_lines(entries)))
     else:

@@ -69,7 +69,9 @@ def index_lines(entries: Sequence[MessageSummary], columns: int | None = None) -
     return lines
 
 
-def index_json(entries: Sequence[MessageSummary]) -> str:
+def index_json(entries: Sequence[MessageSummary], *, indent: int | None = 2) -> str:
+    """The index as a JSON array; ``indent=None`` writes it compact (for programs: the
+    indenting encoder is pure Python and took 0.3 s for 10,000 rows)."""
     rows: list[dict[str, Any]] = [
         {
             "num": i,
@@ -83,4 +85,4 @@ def index_json(entries: Sequence[MessageSummary]) -> str:
         }
         for i, e in enumerate(entries, start=1)
     ]
-    return json.dumps(rows, ensure_ascii=False, indent=2)
+    return json.dumps(rows, ensure_ascii=False, indent=indent)
