@@ -364,6 +364,10 @@ class IndexCache:
         found = self._read("SELECT data FROM bodies WHERE account = ? AND uid = ?", (account, key))
         return _blob(found[0][0]) if found else None
 
+    def body_keys(self, account: str) -> set[str]:
+        """The keys of every message whose full text is cached."""
+        return {k for (k,) in self._rows_of("SELECT uid FROM bodies WHERE account = ?", (account,))}
+
     def has_body(self, account: str, key: str) -> bool:
         found = self._read("SELECT 1 FROM bodies WHERE account = ? AND uid = ?", (account, key))
         return bool(found)

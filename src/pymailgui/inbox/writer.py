@@ -66,3 +66,46 @@ class RowWriter:
                 self.cache.update_message(db, self.account, key, size, header)
             self.cache.drop_bodies(db, self.account, [key for key, _, _ in resized])
         self._last = time.monotonic()
+
+
+#: A download's bodies are committed once this many bytes (or BATCH_ROWS messages, or
+#: BATCH_SECONDS) are waiting: one transaction per message cost more than the RETR.
+BATCH_BYTES = 4 * 1024 * 1024
+
+
+class BodyWriter:
+    """Buffers verified message texts of one download and writes them in batches.
+
+    The caller flushes in a ``finally``: whatever ends the download (a cancel, a
+    message that is not the one indexed), every text verified before it is kept.
+    """
+
+    def __init__(self, cache: IndexCache, account: str) -> None:
+        self.cache = cache
+        self.account = account
+        self._bodies: list[tuple[str, bytes, tuple[int, bytes] | None]] = []
+        self._bytes = 0
+        self._last = time.monotonic()
+
+    def add(self, key: str, data: bytes, changed: tuple[int, bytes] | None) -> None:
+        """Keep ``data`` as ``key``'s text; ``changed`` is (size, header) when the server
+        rewrote the message under the same id (RFC 1939 §7)."""
+        self._bodies.append((key, data, changed))
+        self._bytes += len(data)
+        if (
+            self._bytes >= BATCH_BYTES
+            or len(self._bodies) >= BATCH_ROWS
+            or time.monotonic() - self._last >= BATCH_SECONDS
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        bodies, self._bodies, self._bytes = self._bodies, [], 0
+        self._last = time.monotonic()
+        if not bodies:
+            return
+        with self.cache.transaction() as db:
+            for key, data, changed in bodies:
+                self.cache.put_body(db, self.account, key, data)
+                if changed is not None:
+                    self.cache.update_message(db, self.account, key, *changed)
