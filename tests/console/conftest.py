@@ -11,9 +11,11 @@ from __future__ import annotations
 import base64
 import email.policy
 import os
+import pty
 import shlex
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -87,7 +89,7 @@ class Pymail:
 
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
         done = subprocess.run(
-            [sys.executable, "-bb", "-m", "pymailgui.console.main", *args],
+            self.command(*args),
             input=stdin.encode("utf-8"),
             capture_output=True,
             env=self.env(env),
@@ -95,6 +97,45 @@ class Pymail:
             check=False,
         )
         return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-bb", "-m", "pymailgui.console.main", *args]
+
+    def on_terminal(
+        self, *args: str, typed: str = "", env: dict[str, str] | None = None
+    ) -> Result:
+        """Run with standard input on a pseudo-terminal where ``typed`` was typed (a
+        "\x04" at the start of a line is Ctrl-D); stdout and stderr stay pipes."""
+        master, slave = pty.openpty()
+        try:
+            proc = subprocess.Popen(
+                self.command(*args),
+                stdin=slave,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=self.env(env),
+            )
+        finally:
+            os.close(slave)
+        echo = threading.Thread(target=_drain, args=(master,), daemon=True)
+        echo.start()
+        try:
+            os.write(master, typed.encode("utf-8"))
+            out, err = proc.communicate(timeout=RUN_TIMEOUT)
+        finally:
+            proc.kill()
+            os.close(master)
+        return Result(proc.returncode, out, err.decode("utf-8", "replace"))
+
+
+def _drain(fd: int) -> None:
+    """Read (and drop) what the terminal echoes, so its buffer never fills."""
+    try:
+        while os.read(fd, 4096):
+            pass
+    except OSError:
+        pass  # closed at the end of the run
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.support.dovecot_procs import free_port
 from tests.support.mail import make_message
 from tests.support.tls import TLSFiles
 
-JSON_KEYS = {"num", "uid", "from", "to", "subject", "date", "size", "attachments"}
+JSON_KEYS = {"num", "uid", "from", "to", "subject", "date", "size", "attachments", "new", "flags"}
 
 
 def configure(
