@@ -98,13 +98,10 @@ class Pymail:
         )
         return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
 
-
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-bb", "-m", "pymailgui.console.main", *args]
 
-    def on_terminal(
-        self, *args: str, typed: str = "", env: dict[str, str] | None = None
-    ) -> Result:
+    def on_terminal(self, *args: str, typed: str = "", env: dict[str, str] | None = None) -> Result:
         """Run with standard input on a pseudo-terminal where ``typed`` was typed (a
         "\x04" at the start of a line is Ctrl-D); stdout and stderr stay pipes."""
         master, slave = pty.openpty()

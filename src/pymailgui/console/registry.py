@@ -172,9 +172,11 @@ class Registry:
 
     def interactive_help(self, columns: int = 80) -> str:
         """The interactive mode's help text, generated from the table, ``columns`` wide."""
-        lines = [
-            "Commands (N is a number from the last list shown; a prompt asks for what is missing):"
-        ]
+        lines = textwrap.wrap(
+            "Commands (N is a number from the last list shown; a prompt asks for what "
+            "is missing):",
+            columns - 1,
+        )
         for c in self.interactive_commands():
             words = ", ".join(w for w in (c.letter, *c.words()) if w)
             usage = f"{words} {c.synopsis(interactive=True)}".rstrip()
