@@ -13,9 +13,11 @@ import email.policy
 import os
 import pty
 import shlex
+import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -101,6 +103,9 @@ class Pymail:
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-bb", "-m", "pymailgui.console.main", *args]
 
+    def live(self, *args: str, env: dict[str, str] | None = None, stdout_tty: bool = False) -> Live:
+        return Live(self.command(*args), self.env(env), stdout_tty=stdout_tty)
+
     def on_terminal(self, *args: str, typed: str = "", env: dict[str, str] | None = None) -> Result:
         """Run with standard input on a pseudo-terminal where ``typed`` was typed (a
         "\x04" at the start of a line is Ctrl-D); stdout and stderr stay pipes."""
@@ -124,6 +129,68 @@ class Pymail:
             proc.kill()
             os.close(master)
         return Result(proc.returncode, out, err.decode("utf-8", "replace"))
+
+
+class Live:
+    """A ``pymail`` run a test talks to while it runs: standard input on a terminal
+    (``stdout_tty``: standard output on it too), output read as it comes."""
+
+    def __init__(self, command: list[str], env: dict[str, str], *, stdout_tty: bool) -> None:
+        self.master, slave = pty.openpty()
+        self.stdout_tty = stdout_tty
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                stdin=slave,
+                stdout=slave if stdout_tty else subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+        finally:
+            os.close(slave)
+        self.output = bytearray()
+        self._lock = threading.Lock()
+        source = self.master if stdout_tty else self.proc.stdout.fileno()  # type: ignore[union-attr]
+        self._reader = threading.Thread(target=self._read, args=(source,), daemon=True)
+        self._reader.start()
+        if not stdout_tty:
+            threading.Thread(target=_drain, args=(self.master,), daemon=True).start()
+
+    def _read(self, fd: int) -> None:
+        try:
+            while chunk := os.read(fd, 4096):
+                with self._lock:
+                    self.output += chunk
+        except OSError:
+            pass
+
+    @property
+    def text(self) -> str:
+        with self._lock:
+            return self.output.decode("utf-8", "replace")
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode("utf-8"))
+
+    def expect(self, needle: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.text:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                time.sleep(0.2)
+                assert needle in self.text, f"{needle!r} never came; output: {self.text!r}"
+            time.sleep(0.02)
+
+    def interrupt(self) -> None:
+        self.proc.send_signal(signal.SIGINT)
+
+    def finish(self, timeout: float = RUN_TIMEOUT) -> Result:
+        try:
+            _, err = self.proc.communicate(timeout=timeout)
+        finally:
+            self.proc.kill()
+            self._reader.join(2.0)
+            os.close(self.master)
+        return Result(self.proc.returncode, bytes(self.output), err.decode("utf-8", "replace"))
 
 
 def _drain(fd: int) -> None:

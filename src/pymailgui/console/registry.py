@@ -173,8 +173,7 @@ class Registry:
     def interactive_help(self, columns: int = 80) -> str:
         """The interactive mode's help text, generated from the table, ``columns`` wide."""
         lines = textwrap.wrap(
-            "Commands (N is a number from the last list shown; a prompt asks for what "
-            "is missing):",
+            "Commands (N is a number from the last list shown; a prompt asks for what is missing):",
             columns - 1,
         )
         for c in self.interactive_commands():

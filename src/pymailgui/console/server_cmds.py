@@ -161,10 +161,13 @@ def cmd_save(s: Session, args: argparse.Namespace) -> int:
             yes=args.yes,
             undone="Nothing was saved or deleted.",
         )
-    report = s.run(
-        "save",
-        lambda task: s.account.save_to_folder(keys, args.folder, delete=args.delete, task=task),
-    )
+    # A folder made for this save is removed again if the save fails before storing
+    # anything in it (a typo must not leave an empty folder behind).
+    with s.account.folders.receiving(args.folder):
+        report = s.run(
+            "save",
+            lambda task: s.account.save_to_folder(keys, args.folder, delete=args.delete, task=task),
+        )
     if report.deleted is not None:
         s.state.forget(s.server_view, [*report.deleted.deleted, *report.deleted.already_gone])
     s.say(str(report))
