@@ -149,20 +149,29 @@ class Live:
         finally:
             os.close(slave)
         self.output = bytearray()
+        self.errors = bytearray()
         self._lock = threading.Lock()
-        source = self.master if stdout_tty else self.proc.stdout.fileno()  # type: ignore[union-attr]
-        self._reader = threading.Thread(target=self._read, args=(source,), daemon=True)
-        self._reader.start()
+        stdout = self.master if stdout_tty else self.proc.stdout.fileno()  # type: ignore[union-attr]
+        self._readers = [
+            threading.Thread(target=self._read, args=(stdout, self.output), daemon=True),
+            threading.Thread(
+                target=self._read,
+                args=(self.proc.stderr.fileno(), self.errors),  # type: ignore[union-attr]
+                daemon=True,
+            ),
+        ]
+        for reader in self._readers:
+            reader.start()
         if not stdout_tty:
             threading.Thread(target=_drain, args=(self.master,), daemon=True).start()
 
-    def _read(self, fd: int) -> None:
+    def _read(self, fd: int, into: bytearray) -> None:
         try:
             while chunk := os.read(fd, 4096):
                 with self._lock:
-                    self.output += chunk
+                    into += chunk
         except OSError:
-            pass
+            pass  # the terminal's end closes with an error once the child is gone
 
     @property
     def text(self) -> str:
@@ -185,12 +194,18 @@ class Live:
 
     def finish(self, timeout: float = RUN_TIMEOUT) -> Result:
         try:
-            _, err = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         finally:
             self.proc.kill()
-            self._reader.join(2.0)
+            for reader in self._readers:
+                reader.join(5.0)
             os.close(self.master)
-        return Result(self.proc.returncode, bytes(self.output), err.decode("utf-8", "replace"))
+            for pipe in (self.proc.stdout, self.proc.stderr):
+                if pipe is not None:
+                    pipe.close()
+        with self._lock:
+            out, err = bytes(self.output), bytes(self.errors)
+        return Result(self.proc.returncode, out, err.decode("utf-8", "replace"))
 
 
 def _drain(fd: int) -> None:

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from tests.console.conftest import Pymail, Result, write_config
 from tests.support.mail import make_message
 from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory
+from tests.support.smtp import SMTPOptions, SMTPTestServer
 
 from pymailgui.console import format as fmt
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
+from pymailgui.devserver.smtpscripted import ScriptedSMTPServer, SMTPScript
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -260,12 +263,63 @@ def test_interactive_text_is_kept_in_drafts_when_it_cannot_be_sent(
     pymail: Pymail, pop_server_factory: PopServerFactory
 ) -> None:
     server = pop_server_factory()
-    fill(server, 1)
-    configure(pymail, server)  # no [smtp] table: nothing can be sent
-    r = ok(pymail(stdin="m\nbob@example.com\n\nDraft me\nWorth keeping.\n.\ny\nq\n"))
-    assert "Your text is kept in Drafts." in r.text
-    assert folder_subjects(pymail, "Drafts") == ["Draft me"]
+    # A reply to a sender with no usable address cannot even be built for Outbox.
+    server.maildrop(POP_USER).add(make_message("From a robot", sender="robot"))
+    configure(pymail, server, extra=smtp_table(server.port))
+    r = ok(pymail(stdin="r 1\nWorth keeping.\n.\ny\nq\n"))
+    assert "“robot” is not a valid address. Your text is kept in Drafts." in r.text
+    assert folder_subjects(pymail, "Drafts") == ["Re: From a robot"]
     assert b"Worth keeping." in ok(pymail("folder", "Drafts", "show", "1", "--raw")).out
+    assert folder_subjects(pymail, "Outbox") == []
+
+
+def smtp_table(port: int, account: str = "test") -> str:
+    return (
+        f'[accounts.{account}.smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+        'security = "none"\nauth = "none"\ntimeout = 5.0\n'
+    )
+
+
+def test_a_failed_send_waits_in_outbox_and_resend_sends_it(
+    pymail: Pymail,
+    pop_server_factory: PopServerFactory,
+    make_scripted_smtp: Callable[..., ScriptedSMTPServer],
+    make_smtp_server: Callable[[SMTPOptions], SMTPTestServer],
+) -> None:
+    server = pop_server_factory()
+    fill(server, 1)
+    refusing = make_scripted_smtp(SMTPScript(reply_421_on="MAIL"), tls=False)
+    configure(pymail, server, extra=smtp_table(refusing.port))
+    r = pymail("send", "--to", "bob@example.com", "--subject", "Try again", stdin="Hello Bob.\n")
+    sentence = r.assert_clean_error(1)
+    assert "waits in Outbox" in sentence and "'pymail resend' sends it" in sentence
+    listing = ok(pymail("outbox")).text
+    assert "To bob@example.com: Try again" in listing and "(1 attempt)" in listing
+    assert folder_subjects(pymail, "Sent") == []
+
+    good = make_smtp_server(SMTPOptions())
+    configure(pymail, server, extra=smtp_table(good.port))
+    r = ok(pymail("resend", "1"))
+    assert "Sent: Try again." in r.text
+    assert [m.rcpt_tos for m in good.received] == [["bob@example.com"]]
+    assert b"Hello Bob." in good.received[0].content
+    assert folder_subjects(pymail, "Sent") == ["Try again"]
+    assert folder_subjects(pymail, "Outbox") == []
+    assert "Outbox is empty" in ok(pymail("outbox")).err
+    pymail("resend", "1").assert_clean_error(2)  # message 1 of that list went out
+
+
+def test_a_failed_send_without_an_smtp_server_waits_in_outbox(
+    pymail: Pymail, pop_server_factory: PopServerFactory
+) -> None:
+    server = pop_server_factory()
+    fill(server, 1)
+    configure(pymail, server)  # no [smtp] table
+    r = pymail(stdin="m\nbob@example.com\n\nNo server\nStill here.\n.\ny\nq\n")
+    assert r.rc == 0, r.err
+    assert "has no SMTP server" in r.text and "waits in Outbox" in r.text
+    assert folder_subjects(pymail, "Outbox") == ["No server"]
+    assert folder_subjects(pymail, "Drafts") == []  # one copy, not two
 
 
 def test_ctrl_c_while_writing_cancels_the_message_not_the_program(pymail: Pymail) -> None:

@@ -1,4 +1,4 @@
-"""The console's own state file: numbers per view, Outbox errors, a schema version."""
+"""The console's own state file: numbers per view, a schema version."""
 
 from __future__ import annotations
 
@@ -44,14 +44,6 @@ def test_a_new_list_replaces_the_old_and_forgotten_keys_name_nothing(
     assert [state.key(view, n) for n in (1, 2, 3)] == ["k3", None, None]
     state.drop(view)
     assert not state.listed(view)
-
-
-def test_send_errors(state: ConsoleState) -> None:
-    state.note_send_error("o1", "The server refused it.")
-    state.note_send_error("o1", "Connection refused.")
-    state.note_send_error("o2", "Timed out.")
-    state.forget_send_errors(["o2"])
-    assert state.send_errors() == {"o1": "Connection refused."}
 
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(tmp_path: Path) -> None:

@@ -68,8 +68,15 @@ class Session:
             undone=undone,
         )
 
-    def run(self, name: str, verb: Callable[[Task], T]) -> T:
-        return self.runner.run(name, verb)
+    def run(self, name: str, verb: Callable[[Task], T], *, said: frozenset[str] = frozenset()) -> T:
+        """``verb(task)`` as a task (Ctrl-C cancels it); then the task's notices, but
+        those of the kinds in ``said`` (the caller's own report already tells them)."""
+        try:
+            return self.runner.run(name, verb)
+        finally:
+            for notice in self.runner.notices:
+                if notice.kind not in said:
+                    self.note(notice.text)
 
     # -- the server inbox ---------------------------------------------------------------
     @property

@@ -14,8 +14,9 @@ from pathlib import Path
 from pymailgui.console import format as fmt
 from pymailgui.console.context import Session
 from pymailgui.console.messages import Picked, mark_answered, pick
+from pymailgui.console.state import outbox_view
 from pymailgui.console.terminal import ask_line, is_terminal
-from pymailgui.errors import Cancelled, MailError, SendError, UsageError
+from pymailgui.errors import Cancelled, MailError, UsageError
 from pymailgui.message import Draft
 from pymailgui.smtp import SendResult
 
@@ -67,16 +68,13 @@ def deliver(s: Session, draft: Draft) -> SendResult | None:
             return None
     try:
         result = s.run("send", lambda task: s.account.send(draft, task))
-    except Cancelled:
-        raise
-    except SendError as exc:
-        if exc.outbox_key is None:
-            raise _kept_in_drafts(s, draft, exc) from exc
-        s.state.note_send_error(exc.outbox_key, str(exc))
-        raise exc.with_note(
-            f"The message waits in Outbox; {s.hint('resend')} tries again."
-        ) from exc
     except MailError as exc:
+        if exc.outbox_key is not None:  # it waits in Outbox, and the sentence says so
+            raise exc.with_note(
+                f"{s.hint('outbox')} lists it, {s.hint('resend')} sends it."
+            ) from exc
+        if isinstance(exc, Cancelled):
+            raise
         raise _kept_in_drafts(s, draft, exc) from exc
     s.say(f"Sent to {', '.join(result.accepted)}.")
     for address, (code, text) in result.refused.items():
@@ -142,38 +140,61 @@ def _answer(s: Session, args: argparse.Namespace, picked: Picked, draft: Draft, 
 
 
 # -- Outbox ------------------------------------------------------------------------------
-OUTBOX = "Outbox"
 
 
 def cmd_outbox(s: Session, args: argparse.Namespace) -> int:
-    rows = s.account.folders.rows(OUTBOX)
-    s.remember_folder(OUTBOX, rows)
-    if not rows:
+    """What waits in Outbox for this account, numbered for ``resend N``, and why."""
+    entries = s.account.outbox()
+    s.state.remember(outbox_view(s.account.name), [e.key for e in entries])
+    if not entries:
         s.note("Outbox is empty: every message went out.")
         return 0
-    errors = s.state.send_errors()
-    s.say("\n".join(fmt.row_lines(rows)))
-    for n, row in enumerate(rows, start=1):
-        if row.key in errors:
-            s.say(f"  {n}: {errors[row.key]}")
-    s.note(f"{s.hint('resend')} sends them all again; {s.hint('resend', 'N')} only message N.")
+    width = len(str(len(entries)))
+    for n, entry in enumerate(entries, start=1):
+        tried = fmt.plural(entry.attempts, "attempt") if entry.attempts else "not tried yet"
+        s.say(f"{n:>{width}}  To {entry.to or '(nobody)'}: {entry.subject or '(no subject)'}")
+        s.say(f"{'':>{width}}  {_why(entry.state, entry.last_error)} ({tried})")
+    s.note(f"{s.hint('resend')} sends them again; {s.hint('resend', 'N')} only message N.")
     return 0
 
 
+def _why(state: str, error: str | None) -> str:
+    if state == "uncertain":
+        return f"Maybe delivered already (resend it only by its number): {error}"
+    if state == "delivered":
+        return "Sent; only filing it in Sent failed (resend files it, never sends it twice)."
+    return error or "Not sent yet."
+
+
 def cmd_resend(s: Session, args: argparse.Namespace) -> int:
-    keys = s.folder_keys(OUTBOX, args.numbers) if args.numbers else None
+    keys = _outbox_keys(s, args.numbers) if args.numbers else None
     outcomes = s.run("resend", lambda task: s.account.resend_outbox(keys, task))
     if not outcomes:
-        s.note("Outbox is empty: there is nothing to send.")
+        s.note("Nothing to send: Outbox holds nothing this account can send now.")
         return 0
     failed = 0
     for outcome in outcomes:
+        subject = outcome.subject or "(no subject)"
         if outcome.error is None:
-            s.state.forget_send_errors([outcome.key])
-            s.say(f"Sent: {outcome.subject or '(no subject)'}.")
+            s.say(f"Sent: {subject}.")
         else:
             failed += 1
-            s.state.note_send_error(outcome.key, str(outcome.error))
-            s.say(f"Not sent: {outcome.subject or '(no subject)'}: {outcome.error}")
-    s.forget_folder(OUTBOX, [o.key for o in outcomes if o.error is None])
+            s.say(f"Not sent: {subject}: {outcome.error}")
+    s.state.forget(outbox_view(s.account.name), [o.key for o in outcomes if o.error is None])
     return 1 if failed else 0
+
+
+def _outbox_keys(s: Session, numbers: list[int]) -> list[str]:
+    """Outbox messages by their numbers in the last ``pymail outbox`` list."""
+    view = outbox_view(s.account.name)
+    waiting = {e.key for e in s.account.outbox()}
+    keys = []
+    for n in numbers:
+        key = s.state.require(view, n, what="outbox", again=s.hint("outbox"))
+        if key not in waiting:
+            raise UsageError(
+                f"Message {n} of the last outbox list no longer waits in Outbox "
+                "(sent or removed since)."
+            )
+        keys.append(key)
+    return list(dict.fromkeys(keys))

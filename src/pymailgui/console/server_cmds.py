@@ -14,7 +14,8 @@ def cmd_list(s: Session, args: argparse.Namespace) -> int:
     account = s.account
     if not args.offline:
         try:
-            report = s.run("refresh", account.refresh)
+            # The report counts what was removed on the server; its notice says no more.
+            report = s.run("refresh", account.refresh, said=frozenset({"removed-on-server"}))
         except MailError as exc:
             if not s.interactive:
                 raise
@@ -22,9 +23,6 @@ def cmd_list(s: Session, args: argparse.Namespace) -> int:
             s.say("Showing the index as it was last loaded.")
         else:
             s.note(f"{account.name}: {report}")
-            for notice in report.notices:
-                if notice.text not in str(report):
-                    s.note(notice.text)
     rows = account.index()
     if not account.loaded:
         # Nothing was ever loaded: an empty list would claim the inbox is empty.
@@ -161,13 +159,10 @@ def cmd_save(s: Session, args: argparse.Namespace) -> int:
             yes=args.yes,
             undone="Nothing was saved or deleted.",
         )
-    # A folder made for this save is removed again if the save fails before storing
-    # anything in it (a typo must not leave an empty folder behind).
-    with s.account.folders.receiving(args.folder):
-        report = s.run(
-            "save",
-            lambda task: s.account.save_to_folder(keys, args.folder, delete=args.delete, task=task),
-        )
+    report = s.run(
+        "save",
+        lambda task: s.account.save_to_folder(keys, args.folder, delete=args.delete, task=task),
+    )
     if report.deleted is not None:
         s.state.forget(s.server_view, [*report.deleted.deleted, *report.deleted.already_gone])
     s.say(str(report))

@@ -1,4 +1,4 @@
-"""The console's own state: the numbers it showed, and why Outbox messages wait.
+"""The console's own state: the numbers it showed.
 
 "3" means the message the user saw as 3 in the last list.
 
@@ -7,9 +7,6 @@ Maildir key in a folder); numbers are the console's. Each list the console print
 remembered per view ("server:ACCOUNT" or "folder:NAME") in a small SQLite file of its
 own (``paths.console_state()``), so a number typed in the next process, after the
 server renumbered or new mail arrived, still names the message that was on the screen.
-
-The reason a send failed is kept beside the numbers (keyed by the Outbox message's
-key), so ``pymail outbox`` can say why each message is still waiting.
 
 Several ``pymail`` processes may run at once: each change is one short transaction.
 """
@@ -23,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from pymailgui import paths
-from pymailgui.errors import LocalStoreError
+from pymailgui.errors import LocalStoreError, UsageError
 from pymailgui.sqlite_wal import set_wal
 
 SCHEMA_VERSION = 1
@@ -40,11 +37,6 @@ CREATE TABLE numbers (
     key TEXT NOT NULL,
     PRIMARY KEY (view, number)
 );
-CREATE TABLE send_errors (
-    key TEXT PRIMARY KEY,       -- the Outbox message's key
-    error TEXT NOT NULL,        -- the sentence the user was shown
-    failed_at REAL NOT NULL
-);
 """
 
 _MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1}
@@ -54,14 +46,18 @@ def server_view(account: str) -> str:
     return f"server:{account}"
 
 
+def outbox_view(account: str) -> str:
+    """The ``pymail outbox`` list: one account's messages waiting in Outbox."""
+    return f"outbox:{account}"
+
+
 def folder_view(folder: str) -> str:
     # Folder names are case-insensitive (store/names.py); so are their views.
     return f"folder:{folder.casefold()}"
 
 
 class ConsoleState:
-    """The console's map (view, number) -> key of the last list shown in each view,
-    and the last send error of each message waiting in Outbox."""
+    """The console's map (view, number) -> key of the last list shown in each view."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -107,26 +103,25 @@ class ConsoleState:
             )
             db.execute("INSERT OR REPLACE INTO views VALUES (?, ?)", (view, time.time()))
 
+    def require(self, view: str, number: int, *, what: str, again: str) -> str:
+        """The key shown as ``number`` in the last ``what`` list; UsageError (naming
+        ``again``, how to show that list) when none was shown or it has no such number."""
+        if not self.listed(view):
+            raise UsageError(f"No {what} list was shown yet: {again} shows one.")
+        key = self.key(view, number)
+        if key is None:
+            raise UsageError(
+                f"There is no message {number} in the last {what} list (it may have gone "
+                f"since); {again} shows it again."
+            )
+        return key
+
     def forget(self, view: str, keys: Iterable[str]) -> None:
         """These messages are gone (deleted or moved away): their numbers name nothing."""
         with self._write() as db:
             db.executemany(
                 "DELETE FROM numbers WHERE view = ? AND key = ?", [(view, k) for k in keys]
             )
-
-    def note_send_error(self, key: str, error: str) -> None:
-        with self._write() as db:
-            db.execute(
-                "INSERT OR REPLACE INTO send_errors VALUES (?, ?, ?)", (key, error, time.time())
-            )
-
-    def send_errors(self) -> dict[str, str]:
-        """Outbox key -> the last reason its send failed."""
-        return {str(k): str(e) for k, e in self._read("SELECT key, error FROM send_errors", ())}
-
-    def forget_send_errors(self, keys: Iterable[str]) -> None:
-        with self._write() as db:
-            db.executemany("DELETE FROM send_errors WHERE key = ?", [(k,) for k in keys])
 
     def drop(self, view: str) -> None:
         """The view itself is gone (a removed folder): no list of it was shown."""

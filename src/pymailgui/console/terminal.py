@@ -22,6 +22,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Generic, TextIO, TypeVar
 
+from pymailgui.config.secrets import PasswordRequest
+from pymailgui.config.secrets import Prompt as PasswordPrompt
 from pymailgui.errors import MailError, UsageError
 from pymailgui.tasks import Notice, Progress, Task
 
@@ -81,6 +83,8 @@ class Runner:
         self._worker: threading.Thread | None = None
         self._line_open = False
         self._last_draw = 0.0
+        #: What the last task told the user (the caller shows what it did not say).
+        self.notices: list[Notice] = []
 
     def run(self, name: str, verb: Callable[[Task], T]) -> T:
         """``verb(task)`` in a worker; Ctrl-C cancels the task, then waits for it.
@@ -88,6 +92,7 @@ class Runner:
         The verb's error (e.g. :class:`~pymailgui.errors.Cancelled`) is raised here.
         """
         task = Task(name, on_progress=self._progress if self.show_progress else None)
+        self.notices = task.notices
         box: dict[str, object] = {}
 
         def work() -> None:
@@ -165,21 +170,17 @@ class Runner:
             self._line_open = False
 
 
-def password_prompt(runner: Runner, stdin: TextIO) -> Callable[[str], str | None]:
+def password_prompt(runner: Runner, stdin: TextIO) -> PasswordPrompt:
     """The account's password prompt: asked on the terminal by the main thread (so
-    Ctrl-C closes it), never when there is no terminal to ask on."""
+    Ctrl-C closes it: None, cancelled), never when there is no terminal to ask on
+    ("": no password, and the core says where one could come from)."""
 
-    def ask(text: str) -> str | None:
+    def ask(request: PasswordRequest) -> str | None:
         if not is_terminal(stdin):
-            return None
-        return runner.ask(lambda: getpass.getpass(text))
+            return ""
+        return runner.ask(lambda: getpass.getpass(request.text + " "))
 
     return ask
-
-
-def notice_lines(notices: list[Notice], *, skip: frozenset[str] = frozenset()) -> list[str]:
-    """The notices worth a line of their own (``skip``: kinds the caller already said)."""
-    return [n.text for n in notices if n.kind not in skip]
 
 
 def ask_line(prompt: str, stdin: TextIO, out: TextIO) -> str | None:
