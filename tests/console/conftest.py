@@ -103,39 +103,33 @@ class Pymail:
     def command(self, *args: str) -> list[str]:
         return [sys.executable, "-bb", "-m", "pymailgui.console.main", *args]
 
-    def live(self, *args: str, env: dict[str, str] | None = None, stdout_tty: bool = False) -> Live:
-        return Live(self.command(*args), self.env(env), stdout_tty=stdout_tty)
+    def live(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        stdout_tty: bool = False,
+        stderr_tty: bool = False,
+    ) -> Live:
+        """Start ``pymail`` with standard input on a pseudo-terminal (see :class:`Live`)."""
+        return Live(
+            self.command(*args), self.env(env), stdout_tty=stdout_tty, stderr_tty=stderr_tty
+        )
 
     def on_terminal(self, *args: str, typed: str = "", env: dict[str, str] | None = None) -> Result:
         """Run with standard input on a pseudo-terminal where ``typed`` was typed (a
         "\x04" at the start of a line is Ctrl-D); stdout and stderr stay pipes."""
-        master, slave = pty.openpty()
-        try:
-            proc = subprocess.Popen(
-                self.command(*args),
-                stdin=slave,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=self.env(env),
-            )
-        finally:
-            os.close(slave)
-        echo = threading.Thread(target=_drain, args=(master,), daemon=True)
-        echo.start()
-        try:
-            os.write(master, typed.encode("utf-8"))
-            out, err = proc.communicate(timeout=RUN_TIMEOUT)
-        finally:
-            proc.kill()
-            os.close(master)
-        return Result(proc.returncode, out, err.decode("utf-8", "replace"))
+        live = self.live(*args, env=env)
+        live.type(typed)
+        return live.finish()
 
 
 class Live:
     """A ``pymail`` run a test talks to while it runs: standard input on a terminal
-    (``stdout_tty``: standard output on it too), output read as it comes."""
+    (``stdout_tty``/``stderr_tty``: that output on it too), output read as it comes."""
 
-    def __init__(self, command: list[str], env: dict[str, str], *, stdout_tty: bool) -> None:
+    def __init__(
+        self, command: list[str], env: dict[str, str], *, stdout_tty: bool, stderr_tty: bool
+    ) -> None:
         self.master, slave = pty.openpty()
         self.stdout_tty = stdout_tty
         try:
@@ -143,27 +137,26 @@ class Live:
                 command,
                 stdin=slave,
                 stdout=slave if stdout_tty else subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stderr=slave if stderr_tty else subprocess.PIPE,
                 env=env,
             )
         finally:
             os.close(slave)
         self.output = bytearray()
         self.errors = bytearray()
+        #: What reached the terminal: the echo of what was typed, and stdout/stderr
+        #: when they are on it.
+        self.screen = bytearray()
         self._lock = threading.Lock()
-        stdout = self.master if stdout_tty else self.proc.stdout.fileno()  # type: ignore[union-attr]
-        self._readers = [
-            threading.Thread(target=self._read, args=(stdout, self.output), daemon=True),
-            threading.Thread(
-                target=self._read,
-                args=(self.proc.stderr.fileno(), self.errors),  # type: ignore[union-attr]
-                daemon=True,
-            ),
-        ]
+        # Every end is read as it comes, so no buffer ever fills and blocks the child.
+        ends = [(self.master, self.screen)]
+        if self.proc.stdout is not None:
+            ends.append((self.proc.stdout.fileno(), self.output))
+        if self.proc.stderr is not None:
+            ends.append((self.proc.stderr.fileno(), self.errors))
+        self._readers = [threading.Thread(target=self._read, args=end, daemon=True) for end in ends]
         for reader in self._readers:
             reader.start()
-        if not stdout_tty:
-            threading.Thread(target=_drain, args=(self.master,), daemon=True).start()
 
     def _read(self, fd: int, into: bytearray) -> None:
         try:
@@ -175,8 +168,16 @@ class Live:
 
     @property
     def text(self) -> str:
+        """Standard output so far (the terminal's text when stdout is on it)."""
         with self._lock:
-            return self.output.decode("utf-8", "replace")
+            data = self.screen if self.stdout_tty else self.output
+            return data.decode("utf-8", "replace")
+
+    @property
+    def screen_text(self) -> str:
+        """Everything that reached the terminal (echo included)."""
+        with self._lock:
+            return self.screen.decode("utf-8", "replace")
 
     def type(self, text: str) -> None:
         os.write(self.master, text.encode("utf-8"))
@@ -190,6 +191,7 @@ class Live:
             time.sleep(0.02)
 
     def interrupt(self) -> None:
+        """Ctrl-C: SIGINT to the process."""
         self.proc.send_signal(signal.SIGINT)
 
     def finish(self, timeout: float = RUN_TIMEOUT) -> Result:
@@ -204,17 +206,9 @@ class Live:
                 if pipe is not None:
                     pipe.close()
         with self._lock:
-            out, err = bytes(self.output), bytes(self.errors)
+            out = bytes(self.screen if self.stdout_tty else self.output)
+            err = bytes(self.errors)
         return Result(self.proc.returncode, out, err.decode("utf-8", "replace"))
-
-
-def _drain(fd: int) -> None:
-    """Read (and drop) what the terminal echoes, so its buffer never fills."""
-    try:
-        while os.read(fd, 4096):
-            pass
-    except OSError:
-        pass  # closed at the end of the run
 
 
 @pytest.fixture
