@@ -42,6 +42,9 @@ class ServerBehavior:
     # -- big providers' habits (POP-NOTES "Servers as they are") ------------------------
     list_limit: int | None = None  # list at most N messages per session (Gmail: ~250)
     hide_retrieved: bool = False  # Gmail: a message RETR'd in a QUIT session is not listed again
+    # -- quirks of real servers (POP-NOTES "Real servers bend the RFC") ------------------
+    mark_read: bool = False  # a message RETR'd in a QUIT session gets "Status: R" (grows)
+    uidl_one_bare: bool = False  # "UIDL n" is answered "+OK uid", without the number
     # -- faults -----------------------------------------------------------------------
     always_in_use: bool = False  # PASS/AUTH with good credentials -> -ERR [IN-USE]
     login_delay: bool = False  # PASS/AUTH with good credentials -> -ERR [LOGIN-DELAY]

@@ -335,6 +335,11 @@ class POP3Session:
         self.server._committed(removed)
         if self.b.hide_retrieved:
             maildrop.hide([self.messages[i][0] for i in sorted(self.retrieved - self.marked)])
+        if self.b.mark_read:
+            for i in sorted(self.retrieved - self.marked):
+                uid, data = self.messages[i]
+                if not data.startswith(b"Status: R\r\n"):
+                    maildrop.rewrite(uid, b"Status: R\r\n" + data)
         self.log.deleted = removed
         self.log.committed = True
         # Unlock before answering: a client that reconnects right after +OK must not
@@ -385,7 +390,10 @@ class POP3Session:
             return self.err("Unknown command.")
         if args:
             index = self._one_arg(args)
-            return True if index is None else self.ok(f"{index + 1} {self._shown_uid(index)}")
+            if index is None:
+                return True
+            shown = self._shown_uid(index)
+            return self.ok(shown if self.b.uidl_one_bare else f"{index + 1} {shown}")
         lines = [f"{i + 1} {self._shown_uid(i)}\r\n" for i in self._live()]
         return self.ok("Unique-id listing follows.", "".join(lines).encode("utf-8"))
 
