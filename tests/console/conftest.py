@@ -24,6 +24,9 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from tests.support.popserver import POP_PASSWORD, POP_USER
+
+from pymailgui.devserver.pop3server import ScriptedPOP3Server
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 RUN_TIMEOUT = 60.0  # seconds for one pymail run; a hang fails the test instead of CI
@@ -267,6 +270,37 @@ def write_config(
         lines += ["", extra]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def configure_scripted(
+    pymail: Pymail,
+    server: ScriptedPOP3Server,
+    security: str = "none",
+    *,
+    port: int | None = None,
+    password: str | None = None,
+    ca_file: Path | None = None,
+    extra: str = "",
+) -> Path:
+    """Point ``pymail``'s default config at the scripted server's test user."""
+    return write_config(
+        pymail.config_path,
+        host=server.host,
+        port=port or server.port,
+        security=security,
+        username=POP_USER,
+        password=POP_PASSWORD if password is None else password,
+        ca_file=ca_file,
+        extra=extra,
+    )
+
+
+def smtp_table(port: int, account: str = "test") -> str:
+    """The [smtp] table of a config for a plain SMTP server on 127.0.0.1 (no login)."""
+    return (
+        f'[accounts.{account}.smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+        'security = "none"\nauth = "none"\ntimeout = 5.0\n'
+    )
 
 
 # -- test messages --------------------------------------------------------------------

@@ -12,10 +12,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.console.conftest import Pymail, Result, write_config
+from tests.console.conftest import Pymail, Result, configure_scripted
 from tests.support.dovecot_procs import free_port
 from tests.support.mail import make_message, twin_messages
-from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory
+from tests.support.popserver import POP_USER, PopServerFactory
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
@@ -31,24 +31,11 @@ def documented_codes() -> set[int]:
     return {int(m[1]) for m in re.finditer(r"^\| (\d+) \|", table, flags=re.MULTILINE)}
 
 
-def configure(
-    pymail: Pymail, server: ScriptedPOP3Server, *, port: int | None = None, password: str = ""
-) -> None:
-    write_config(
-        pymail.config_path,
-        host=server.host,
-        port=port or server.port,
-        security="none",
-        username=POP_USER,
-        password=password or POP_PASSWORD,
-    )
-
-
 def listed(pymail: Pymail, server: ScriptedPOP3Server, *messages: bytes) -> None:
     drop = server.maildrop(POP_USER)
     for m in messages or (make_message("one"), make_message("two")):
         drop.add(m)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     r = pymail("list")
     assert r.rc == 0, r.err
 
@@ -63,7 +50,7 @@ def done(pymail: Pymail, factory: PopServerFactory, tmp: Path) -> Result:
 def server_error(pymail: Pymail, factory: PopServerFactory, tmp: Path) -> Result:
     server = factory(ServerBehavior(always_in_use=True))
     server.maildrop(POP_USER).add(make_message("one"))
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     return pymail("list")
 
 
@@ -76,12 +63,12 @@ def sync_refusal(pymail: Pymail, factory: PopServerFactory, tmp: Path) -> Result
 def wrong_password(pymail: Pymail, factory: PopServerFactory, tmp: Path) -> Result:
     server = factory()
     server.maildrop(POP_USER).add(make_message("one"))
-    configure(pymail, server, password="not-the-password")
+    configure_scripted(pymail, server, password="not-the-password")
     return pymail("list")
 
 
 def unreachable(pymail: Pymail, factory: PopServerFactory, tmp: Path) -> Result:
-    configure(pymail, factory(), port=free_port())
+    configure_scripted(pymail, factory(), port=free_port())
     return pymail("list")
 
 
@@ -95,7 +82,7 @@ def cancelled(pymail: Pymail, factory: PopServerFactory, tmp: Path) -> Result:
     drop = server.maildrop(POP_USER)
     for i in range(40):
         drop.add(make_message(f"slow {i}"))
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     live = pymail.live("list")
     deadline = time.monotonic() + 20
     while not any(c.upper().startswith(("TOP", "RETR")) for s in server.transcript for _, c in s):

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from tests.console.conftest import Pymail, Result, write_config
+from tests.console.conftest import Pymail, Result, configure_scripted, smtp_table
 from tests.support.mail import make_message
-from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory
+from tests.support.popserver import POP_USER, PopServerFactory
 from tests.support.smtp import SMTPOptions, SMTPTestServer
 
 from pymailgui.console import format as fmt
@@ -26,18 +26,6 @@ pytestmark = pytest.mark.timeout(120)
 
 #: An interactive index row: mark column, number, status, date.
 INDEX_ROW = re.compile(r"^[ D] +\d+ [NUR ] (\d{4}-\d\d-\d\d|\(no date\))")
-
-
-def configure(pymail: Pymail, server: ScriptedPOP3Server, extra: str = "") -> Path:
-    return write_config(
-        pymail.config_path,
-        host=server.host,
-        port=server.port,
-        security="none",
-        username=POP_USER,
-        password=POP_PASSWORD,
-        extra=extra,
-    )
 
 
 def fill(server: ScriptedPOP3Server, n: int = 3) -> list[str]:
@@ -96,7 +84,7 @@ def test_a_failed_save_into_a_new_folder_leaves_no_folder(
 ) -> None:
     server = pop_server_factory()
     uids = fill(server)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     ok(pymail("list"))
     server.maildrop(POP_USER).delete(uids[1])  # another client takes message 2
     r = pymail("save", "2", "--folder", "Fresh")
@@ -135,7 +123,7 @@ def test_demo_folders_and_mail_never_show_under_a_real_account(
 
     server = pop_server_factory()
     fill(server, 2)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     assert "DemoOnly" not in folder_names(pymail)
     assert folder_subjects(pymail, "Sent") == []  # the demo's sent message is the demo's
     rows = json.loads(ok(pymail("list", "--json")).text)
@@ -265,19 +253,12 @@ def test_interactive_text_is_kept_in_drafts_when_it_cannot_be_sent(
     server = pop_server_factory()
     # A reply to a sender with no usable address cannot even be built for Outbox.
     server.maildrop(POP_USER).add(make_message("From a robot", sender="robot"))
-    configure(pymail, server, extra=smtp_table(server.port))
+    configure_scripted(pymail, server, extra=smtp_table(server.port))
     r = ok(pymail(stdin="r 1\nWorth keeping.\n.\ny\nq\n"))
     assert "“robot” is not a valid address. Your text is kept in Drafts." in r.text
     assert folder_subjects(pymail, "Drafts") == ["Re: From a robot"]
     assert b"Worth keeping." in ok(pymail("folder", "Drafts", "show", "1", "--raw")).out
     assert folder_subjects(pymail, "Outbox") == []
-
-
-def smtp_table(port: int, account: str = "test") -> str:
-    return (
-        f'[accounts.{account}.smtp]\nhost = "127.0.0.1"\nport = {port}\n'
-        'security = "none"\nauth = "none"\ntimeout = 5.0\n'
-    )
 
 
 def test_a_failed_send_waits_in_outbox_and_resend_sends_it(
@@ -289,7 +270,7 @@ def test_a_failed_send_waits_in_outbox_and_resend_sends_it(
     server = pop_server_factory()
     fill(server, 1)
     refusing = make_scripted_smtp(SMTPScript(reply_421_on="MAIL"), tls=False)
-    configure(pymail, server, extra=smtp_table(refusing.port))
+    configure_scripted(pymail, server, extra=smtp_table(refusing.port))
     r = pymail("send", "--to", "bob@example.com", "--subject", "Try again", stdin="Hello Bob.\n")
     sentence = r.assert_clean_error(1)
     assert "waits in Outbox" in sentence and "'pymail resend' sends it" in sentence
@@ -298,7 +279,7 @@ def test_a_failed_send_waits_in_outbox_and_resend_sends_it(
     assert folder_subjects(pymail, "Sent") == []
 
     good = make_smtp_server(SMTPOptions())
-    configure(pymail, server, extra=smtp_table(good.port))
+    configure_scripted(pymail, server, extra=smtp_table(good.port))
     r = ok(pymail("resend", "1"))
     assert "Sent: Try again." in r.text
     assert [m.rcpt_tos for m in good.received] == [["bob@example.com"]]
@@ -314,7 +295,7 @@ def test_a_failed_send_without_an_smtp_server_waits_in_outbox(
 ) -> None:
     server = pop_server_factory()
     fill(server, 1)
-    configure(pymail, server)  # no [smtp] table
+    configure_scripted(pymail, server)  # no [smtp] table
     r = pymail(stdin="m\nbob@example.com\n\nNo server\nStill here.\n.\ny\nq\n")
     assert r.rc == 0, r.err
     assert "has no SMTP server" in r.text and "waits in Outbox" in r.text
@@ -382,7 +363,7 @@ def test_list_offline_before_any_refresh_says_not_loaded(
 ) -> None:
     server = pop_server_factory()
     fill(server, 2)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     r = ok(pymail("list", "--offline"))
     assert r.out == b""
     assert "not loaded yet" in r.err and "empty" not in r.err

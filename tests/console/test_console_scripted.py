@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.console.conftest import Pymail, lf, write_config
+from tests.console.conftest import Pymail, configure_scripted, lf, write_config
 from tests.support.mail import make_message, twin_messages
 from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory
 from tests.support.tls import TLSFiles
@@ -26,23 +26,7 @@ DEMO_SAMPLES = 13
 LOGIN_VERBS = {"USER", "PASS", "AUTH", "APOP"}
 
 
-def configure(
-    pymail: Pymail,
-    server: ScriptedPOP3Server,
-    security: str = "none",
-    *,
-    ca_file: Path | None = None,
-    path: Path | None = None,
-) -> Path:
-    return write_config(
-        path or pymail.config_path,
-        host=server.host,
-        port=server.port,
-        security=security,
-        username=POP_USER,
-        password=POP_PASSWORD,
-        ca_file=ca_file,
-    )
+configure = configure_scripted
 
 
 def fill(server: ScriptedPOP3Server, *messages: bytes) -> list[str]:

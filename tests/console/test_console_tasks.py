@@ -11,9 +11,9 @@ import json
 import time
 
 import pytest
-from tests.console.conftest import Pymail, write_config
+from tests.console.conftest import Pymail, configure_scripted
 from tests.support.mail import make_message
-from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory
+from tests.support.popserver import POP_USER, PopServerFactory
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
@@ -27,17 +27,6 @@ def slow_server(factory: PopServerFactory, n: int = 30, delay: float = 0.1) -> S
     for i in range(n):
         drop.add(make_message(f"msg {i}", f"body {i}\r\n"))
     return server
-
-
-def configure(pymail: Pymail, server: ScriptedPOP3Server) -> None:
-    write_config(
-        pymail.config_path,
-        host=server.host,
-        port=server.port,
-        security="none",
-        username=POP_USER,
-        password=POP_PASSWORD,
-    )
 
 
 def sent(server: ScriptedPOP3Server, verb: str, session: int = -1) -> bool:
@@ -59,7 +48,7 @@ def test_progress_is_shown_on_a_terminal_only(
     pymail: Pymail, pop_server_factory: PopServerFactory
 ) -> None:
     server = slow_server(pop_server_factory, n=15, delay=0.05)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     live = pymail.live("list", stderr_tty=True)
     r = live.finish()
     assert r.rc == 0, live.screen_text
@@ -74,7 +63,7 @@ def test_progress_is_shown_on_a_terminal_only(
 
 def test_ctrl_c_cancels_a_refresh(pymail: Pymail, pop_server_factory: PopServerFactory) -> None:
     server = slow_server(pop_server_factory)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     live = pymail.live("list")
     wait_until(lambda: sent(server, "TOP"))
     live.interrupt()
@@ -85,14 +74,21 @@ def test_ctrl_c_cancels_a_refresh(pymail: Pymail, pop_server_factory: PopServerF
     assert not sent(server, "QUIT")
 
 
+def listed_then_slow(
+    pymail: Pymail, factory: PopServerFactory, delay: float
+) -> tuple[ScriptedPOP3Server, list[str]]:
+    """Five messages listed at full speed; from now on every answer takes ``delay``."""
+    server = slow_server(factory, n=5, delay=0.0)
+    configure_scripted(pymail, server)
+    assert pymail("list").rc == 0
+    server.set_behavior(reply_delay=delay)
+    return server, server.maildrop(POP_USER).uids()
+
+
 def test_ctrl_c_during_a_delete_deletes_nothing(
     pymail: Pymail, pop_server_factory: PopServerFactory
 ) -> None:
-    server = slow_server(pop_server_factory, n=5, delay=0.0)
-    configure(pymail, server)
-    assert pymail("list").rc == 0
-    before = server.maildrop(POP_USER).uids()
-    server.set_behavior(reply_delay=0.4)
+    server, before = listed_then_slow(pymail, pop_server_factory, 0.4)
     live = pymail.live("delete", "1", "2", "3", "--yes")
     wait_until(lambda: server.session_count == 2 and sent(server, "DELE"))
     live.interrupt()
@@ -108,11 +104,7 @@ def test_ctrl_c_during_a_delete_deletes_nothing(
 def test_ctrl_c_after_quit_lets_the_delete_finish(
     pymail: Pymail, pop_server_factory: PopServerFactory
 ) -> None:
-    server = slow_server(pop_server_factory, n=5, delay=0.0)
-    configure(pymail, server)
-    assert pymail("list").rc == 0
-    before = server.maildrop(POP_USER).uids()
-    server.set_behavior(reply_delay=0.5)
+    server, before = listed_then_slow(pymail, pop_server_factory, 0.5)
     live = pymail.live("delete", "2", "--yes")
     wait_until(lambda: server.session_count == 2 and sent(server, "QUIT"))
     live.interrupt()
@@ -127,12 +119,7 @@ def test_ctrl_c_after_quit_lets_the_delete_finish(
 
 
 def test_ctrl_c_cancels_a_fetch(pymail: Pymail, pop_server_factory: PopServerFactory) -> None:
-    server = pop_server_factory(ServerBehavior(reply_delay=0.0))
-    big = make_message("big", "x" * 70 + "\r\n" * 1)
-    server.maildrop(POP_USER).add(big)
-    configure(pymail, server)
-    assert pymail("list").rc == 0
-    server.set_behavior(reply_delay=1.0)
+    server, _ = listed_then_slow(pymail, pop_server_factory, 1.0)
     live = pymail.live("show", "1")
     wait_until(lambda: server.session_count == 2)
     live.interrupt()
@@ -145,7 +132,7 @@ def test_interactive_ctrl_c_stops_the_task_and_goes_on(
     pymail: Pymail, pop_server_factory: PopServerFactory
 ) -> None:
     server = slow_server(pop_server_factory, n=5, delay=0.0)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     live = pymail.live()
     live.expect("Action?")
     server.set_behavior(reply_delay=0.5)
@@ -165,7 +152,7 @@ def test_new_and_unread_marks_in_the_server_list(
     pymail: Pymail, pop_server_factory: PopServerFactory
 ) -> None:
     server = slow_server(pop_server_factory, n=3, delay=0.0)
-    configure(pymail, server)
+    configure_scripted(pymail, server)
     marks = [line.split()[1] for line in pymail("list").lines()]
     assert marks == ["N", "N", "N"]  # all arrived with this refresh
     assert pymail("show", "2").rc == 0

@@ -42,11 +42,12 @@ TARGET = arg(
 FOLDER_NAME = arg("name", metavar="NAME", help="the local folder (any case)")
 
 
-def _recipients(field: str, what: str, prompt: str | None) -> Arg:
+def _recipients(field: str, what: str, prompt: str | None, *, required: bool = False) -> Arg:
     return arg(
         f"--{field}",
         action="append",
         default=[],
+        required=required,
         metavar="ADDR",
         check=addresses(field),
         prompt=prompt,
@@ -255,15 +256,7 @@ OUTGOING = (
             N_ONE,
             UID_ONE,
             FROM_FOLDER,
-            arg(
-                "--to",
-                action="append",
-                required=True,
-                metavar="ADDR",
-                check=addresses("to"),
-                prompt="To",
-                help="who gets it (repeatable)",
-            ),
+            _recipients("to", "who gets it", "To", required=True),
             arg(
                 "--as-attachment",
                 action="store_true",

@@ -119,30 +119,13 @@ def row_lines(
     return lines
 
 
-def server_json(rows: Sequence[MessageRow]) -> str:
+def rows_json(rows: Sequence[MessageRow], *, key_name: str) -> str:
+    """The rows as a JSON array, numbered 1..N; the key is "uid" on the server (a
+    UIDL or fingerprint key), "key" in a folder (a Maildir key)."""
     items: list[dict[str, Any]] = [
         {
             "num": i,
-            "uid": row.key,
-            "from": row.from_,
-            "to": row.to,
-            "subject": row.subject,
-            "date": row.date_iso(),
-            "size": row.size,
-            "attachments": row.has_attachments,
-            "new": row.new,
-            "flags": row.flags,
-        }
-        for i, row in enumerate(rows, start=1)
-    ]
-    return json.dumps(items, ensure_ascii=False, indent=2)
-
-
-def folder_json(rows: Sequence[MessageRow]) -> str:
-    items: list[dict[str, Any]] = [
-        {
-            "num": i,
-            "key": row.key,
+            key_name: row.key,
             "from": row.from_,
             "to": row.to,
             "subject": row.subject,
@@ -151,6 +134,7 @@ def folder_json(rows: Sequence[MessageRow]) -> str:
             "attachments": row.has_attachments,
             "flags": row.flags,
         }
+        | ({"new": row.new} if key_name == "uid" else {})
         for i, row in enumerate(rows, start=1)
     ]
     return json.dumps(items, ensure_ascii=False, indent=2)

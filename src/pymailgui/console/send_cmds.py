@@ -46,6 +46,18 @@ def read_body(s: Session, args: argparse.Namespace) -> str:
     return s.stdin.read()
 
 
+def _text_or_cancel(s: Session, args: argparse.Namespace) -> str | None:
+    """The user's text; None when Ctrl-C dropped the message (the interactive mode goes
+    on; on the command line Ctrl-C ends pymail, having sent nothing)."""
+    try:
+        return read_body(s, args)
+    except KeyboardInterrupt:
+        if not s.interactive:
+            raise
+        s.say("\nMessage cancelled; nothing was sent.")
+        return None
+
+
 def _with_text(draft: Draft, text: str, attachments: list[Path]) -> Draft:
     """The user's text on top, the quoted or forwarded original below it."""
     if text.strip():
@@ -101,12 +113,8 @@ def cmd_send(s: Session, args: argparse.Namespace) -> int:
     if not (args.to or args.cc or args.bcc):
         raise UsageError("Say who gets the message: --to, --cc or --bcc.")
     draft = Draft(to=args.to, cc=args.cc, bcc=args.bcc, subject=args.subject or "")
-    try:
-        text = read_body(s, args)
-    except KeyboardInterrupt:
-        if not s.interactive:
-            raise
-        s.say("\nMessage cancelled; nothing was sent.")
+    text = _text_or_cancel(s, args)
+    if text is None:
         return 0
     return _status(deliver(s, _with_text(draft, text, args.attach)))
 
@@ -126,12 +134,8 @@ def cmd_forward(s: Session, args: argparse.Namespace) -> int:
 
 
 def _answer(s: Session, args: argparse.Namespace, picked: Picked, draft: Draft, flag: str) -> int:
-    try:
-        text = read_body(s, args)
-    except KeyboardInterrupt:
-        if not s.interactive:
-            raise
-        s.say("\nMessage cancelled; nothing was sent.")
+    text = _text_or_cancel(s, args)
+    if text is None:
         return 0
     result = deliver(s, _with_text(draft, text, args.attach))
     if result is not None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pymailgui import paths
 from pymailgui.errors import LocalStoreError, UsageError
-from pymailgui.sqlite_wal import set_wal
+from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT = 30.0  # seconds; another process's transaction takes milliseconds
@@ -157,15 +157,10 @@ class ConsoleState:
         return LocalStoreError(f"The console's state at {self.path} is unusable: {exc}.")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = schema_version(db)
         if version > SCHEMA_VERSION:
             raise LocalStoreError(
                 f"{self.path} was written by a newer PyMailGUI (version {version}); "
                 "upgrade, or remove that file to start afresh."
             )
-        while version < SCHEMA_VERSION:
-            for statement in _MIGRATIONS[version].split(";"):
-                if statement.strip():
-                    db.execute(statement)
-            version += 1
-            db.execute(f"PRAGMA user_version = {version}")
+        migrate(db, _MIGRATIONS, SCHEMA_VERSION)
