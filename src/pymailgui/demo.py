@@ -13,12 +13,12 @@ from types import TracebackType
 
 from pymailgui import paths
 from pymailgui.config import AccountConfig, Config, Security, ServerConfig
-from pymailgui.devserver.demo import DemoServer
+from pymailgui.devserver.demo import DEMO_ADDRESS, DEMO_PASSWORD, DEMO_USER, DemoServer
 from pymailgui.devserver.smtpdemo import DemoSMTPServer
 
-DEMO_ADDRESS = "demo@example.com"
-DEMO_USER = "demo"
-DEMO_PASSWORD = "demo"  # noqa: S105 - the demo server's fixed login on loopback
+# The demo login is the devserver's; front ends read it from here (only this module
+# may import the devserver).
+__all__ = ["DEMO_ADDRESS", "DEMO_PASSWORD", "DEMO_USER", "Demo", "start_demo"]
 
 
 @dataclass

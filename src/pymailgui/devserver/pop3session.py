@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
-from pymailgui.devserver.pop3wire import LineReader, LineTooLongError, is_number, stuff, top_of
+from pymailgui.devserver.pop3wire import LineReader, LineTooLongError, is_number, top_of
+from pymailgui.lines import TERMINATOR, dot_stuff, to_crlf
 
 if TYPE_CHECKING:
     from pymailgui.devserver.pop3server import ScriptedPOP3Server
@@ -119,7 +120,8 @@ class POP3Session:
         line = (f"+OK {text}" if text else "+OK") + "\r\n"
         data = line.encode("utf-8")
         if block is not None:
-            data += stuff(block) if self.b.dot_stuff else block + b".\r\n"
+            # Without stuffing a lone "." line ends the answer early (cpython#95252).
+            data += dot_stuff(block) if self.b.dot_stuff else to_crlf(block) + TERMINATOR
         self.send_raw(data)
         return True
 

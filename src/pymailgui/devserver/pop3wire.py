@@ -48,13 +48,6 @@ def is_number(arg: str) -> bool:
     return arg.isascii() and arg.isdigit() and len(arg) < 10
 
 
-def stuff(data: bytes) -> bytes:
-    """Byte-stuff a CRLF-terminated block and add the terminating ".CRLF" (RFC 1939 §3)."""
-    if data.startswith(b"."):
-        data = b"." + data
-    return data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
-
-
 def top_of(data: bytes, lines: int) -> bytes:
     """The header block, the blank line and the first ``lines`` body lines (RFC 1939 §7)."""
     if data.startswith(b"\r\n"):
