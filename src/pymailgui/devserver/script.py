@@ -318,17 +318,17 @@ class LineReader:
         self.buf = bytearray()
         self.batch = batch
 
-    def read_line(self, limit: int) -> bytes | None:
-        """The next line without its line ending; None at end of input."""
+    def read_line(self, limit: int, *, keep_ending: bool = False) -> bytes | None:
+        """The next line (without its line ending unless asked); None at end of input."""
         start = 0
         while True:
             idx = self.buf.find(b"\n", start)
             if idx >= 0:
                 if idx + 1 > limit:
                     raise LineTooLongError
-                line = bytes(self.buf[:idx])
+                line = bytes(self.buf[: idx + 1])
                 del self.buf[: idx + 1]
-                return line.removesuffix(b"\r")
+                return line if keep_ending else line[:-1].removesuffix(b"\r")
             if len(self.buf) >= limit:
                 raise LineTooLongError
             start = len(self.buf)
