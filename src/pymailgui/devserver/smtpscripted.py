@@ -234,7 +234,8 @@ class _Session:
             parts = _b64(response).split("\0")
             user, password = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
         elif mechanism == "LOGIN":
-            user = _b64(self._challenge(b"Username:"))
+            # RFC 4954 §4: the user name may come as the initial response (smtplib's way).
+            user = _b64(initial or self._challenge(b"Username:"))
             password = _b64(self._challenge(b"Password:"))
         else:
             self.send(b"504 5.5.4 Unrecognized authentication type\r\n")
