@@ -9,6 +9,7 @@ import time
 
 import pytest
 from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory, RawFactory
+from tests.support.stall import assert_stalled_until_stop
 from tests.support.tls import BAD_CERTIFICATES, TLSFiles
 
 from pymailgui.devserver.behavior import ServerBehavior
@@ -224,12 +225,7 @@ def test_stall_holds_the_connection_until_stop(
     c = raw_pop(server)
     c.login()
     c.send("STAT")
-    c.sock.settimeout(0.3)
-    with pytest.raises(TimeoutError):
-        c.file.read(1)
-    started = time.monotonic()
-    server.stop()
-    assert time.monotonic() - started < 2
+    assert_stalled_until_stop(c.sock, c.file, server)
 
 
 def test_cut_after_n_bytes_of_a_response(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any, Protocol
 
 import pytest
@@ -46,22 +47,17 @@ class PopServerFactory(Protocol):
 @pytest.fixture
 def pop_server_factory() -> Iterator[PopServerFactory]:
     """Start scripted POP3 servers with a given behavior; stopped after the test."""
-    started: list[ScriptedPOP3Server] = []
+    with ExitStack() as running:
 
-    def make(
-        behavior: ServerBehavior | None = None,
-        users: dict[str, tuple[str, Maildrop]] | None = None,
-    ) -> ScriptedPOP3Server:
-        if users is None:
-            users = {POP_USER: (POP_PASSWORD, Maildrop())}
-        server = ScriptedPOP3Server(users, behavior)
-        server.start()
-        started.append(server)
-        return server
+        def make(
+            behavior: ServerBehavior | None = None,
+            users: dict[str, tuple[str, Maildrop]] | None = None,
+        ) -> ScriptedPOP3Server:
+            if users is None:
+                users = {POP_USER: (POP_PASSWORD, Maildrop())}
+            return running.enter_context(ScriptedPOP3Server(users, behavior))
 
-    yield make
-    for server in started:
-        server.stop()
+        yield make
 
 
 @pytest.fixture
