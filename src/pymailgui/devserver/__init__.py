@@ -10,8 +10,8 @@ from __future__ import annotations
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.demo import DemoServer
 from pymailgui.devserver.maildrop import Maildrop
+from pymailgui.devserver.pop3log import SessionLog
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
-from pymailgui.devserver.pop3session import SessionLog
 from pymailgui.devserver.script import ANY, END_OF_DATA, GREETING, Rule
 
 __all__ = [

@@ -12,20 +12,18 @@ way for every command, the greeting included.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import functools
 import hmac
 import socket
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
-from pymailgui.devserver.pop3wire import is_number, top_of
+from pymailgui.devserver.pop3log import SessionLog
+from pymailgui.devserver.pop3wire import capabilities, decode_plain, is_number, top_of
 from pymailgui.devserver.script import (
     GREETING,
     Command,
@@ -33,7 +31,6 @@ from pymailgui.devserver.script import (
     LineTooLongError,
     Outcome,
     Player,
-    Wire,
 )
 from pymailgui.lines import TERMINATOR, dot_stuff, to_crlf
 
@@ -46,53 +43,6 @@ _MAX_AUTH_LINE = 16384
 
 class _Closed(Exception):
     """End the session now, without an answer and without committing."""
-
-
-@dataclass(frozen=True)
-class Received:
-    """One line the client sent, exactly as it arrived (secrets included)."""
-
-    line: bytes  # without its line ending
-    tls: bool  # arrived inside TLS
-    batch: int  # the read that delivered it (see LineReader.batch)
-    discarded: bool = False  # sent in clear after STLS, thrown away unread (RFC 2595 §4)
-
-
-@dataclass
-class SessionLog:
-    """What one session did, for tests to assert on.
-
-    ``commands`` is the readable form, with PASS and AUTH responses redacted; the raw
-    lines (and every byte, in ``wire``) are kept too, so a test can prove that no
-    credential went out in clear: ``log.wire.leaked(user, password) == []``.
-    """
-
-    number: int
-    peer: tuple[str, int]
-    commands: list[str] = field(default_factory=list)  # as received, secrets redacted
-    batches: list[int] = field(default_factory=list)  # read batch of each command
-    received: list[Received] = field(default_factory=list)  # every line, raw
-    wire: Wire = field(default_factory=Wire)  # every byte read, with the TLS state
-    user: str | None = None
-    tls: bool = False
-    quit_received: bool = False
-    committed: bool = False
-    deleted: list[str] = field(default_factory=list)  # uids removed by this QUIT
-    ended: bool = False
-
-    @property
-    def verbs(self) -> list[str]:
-        """The command keywords, upper-cased."""
-        return [c.split(" ", 1)[0].upper() for c in self.commands]
-
-    def lines(self, *, tls: bool | None = None) -> list[bytes]:
-        """The raw lines processed (not the discarded ones), optionally only in/out of TLS."""
-        return [r.line for r in self.received if not r.discarded and (tls is None or r.tls == tls)]
-
-    @property
-    def batch_count(self) -> int:
-        """How many reads the commands arrived in (fewer than commands = pipelined)."""
-        return len(set(self.batches))
 
 
 Handler = Callable[[list[str]], bool]
@@ -228,7 +178,7 @@ class POP3Session:
             if raw is None:
                 return
             line = raw.decode("utf-8", "replace")
-            self._record(raw, line)
+            self._record(raw)
             keyword, _, rest = line.partition(" ")
             # Whatever the script answers, the server did receive it.
             self.log.quit_received |= keyword.upper() == "QUIT"
@@ -246,27 +196,14 @@ class POP3Session:
             return self.err("Unknown command." if keyword else "Empty command.")
         return handler(args)
 
-    def _record(self, raw: bytes, line: str, *, secret: bool = False) -> None:
-        self.log.received.append(Received(raw, self.log.tls, self.reader.batch))
-        keyword = line.split(" ", 1)[0].upper()
-        if secret:
-            line = "***"
-        elif keyword == "PASS":
-            line = "PASS ***"
-        elif keyword == "AUTH" and len(line.split(" ")) > 2:
-            line = " ".join(line.split(" ")[:2]) + " ***"
-        self.log.commands.append(line)
-        self.log.batches.append(self.reader.batch)
+    def _record(self, raw: bytes, *, secret: bool = False) -> None:
+        self.log.record(raw, self.reader.batch, secret=secret)
 
     def _start_tls(self, context: ssl.SSLContext) -> None:
         # RFC 2595 §4: whatever the client sent after STLS in clear is thrown away
         # unprocessed (the 2021 "NO STARTTLS" command injection); it is recorded.
         leftover = self.reader.take_buffer()
-        for piece in leftover.split(b"\n"):
-            if piece:
-                self.log.received.append(
-                    Received(piece.removesuffix(b"\r"), False, self.reader.batch, discarded=True)
-                )
+        self.log.discard(leftover, self.reader.batch)
         with self.sock_lock:  # abort() must see the socket the handshake will block on
             tls = context.wrap_socket(self.sock, server_side=True, do_handshake_on_connect=False)
             self.sock = tls
@@ -331,15 +268,14 @@ class POP3Session:
         if raw is None:
             raise _Closed
         text = raw.decode("ascii", "replace")
-        self._record(raw, text, secret=text != "*")
+        self._record(raw, secret=text != "*")
         return text
 
     def _auth_plain(self, response: str) -> bool:
-        try:
-            decoded = b"" if response == "=" else base64.b64decode(response, validate=True)
-            authzid, authcid, password = decoded.decode("utf-8").split("\0")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+        decoded = decode_plain(response)
+        if decoded is None:
             return self.err("Invalid AUTH PLAIN response.")
+        authzid, authcid, password = decoded
         if authzid and authzid != authcid:
             return self.err("Authorization identity not allowed.", "AUTH")
         return self._login(authcid, password)
@@ -376,23 +312,7 @@ class POP3Session:
     def cmd_capa(self, args: list[str]) -> bool:
         if not self.b.capa:
             return self.err("Unknown command.")
-        caps = []
-        if self.b.top:
-            caps.append("TOP")
-        if self.b.uidl:
-            caps.append("UIDL")
-        if self.b.user_pass:
-            caps.append("USER")
-        if self.b.sasl_plain:
-            caps.append("SASL PLAIN")
-        if self.b.resp_codes:
-            caps.append("RESP-CODES")
-        if self.b.pipelining:
-            caps.append("PIPELINING")
-        if self.b.stls is not None and not self.log.tls and self.maildrop is None:
-            caps.append("STLS")
-        caps.extend(self.b.extra_capa)
-        caps.append("IMPLEMENTATION pymailgui-devserver")
+        caps = capabilities(self.b, tls=self.log.tls, logged_in=self.maildrop is not None)
         return self.ok("Capability list follows.", "".join(c + "\r\n" for c in caps).encode())
 
     def cmd_quit(self, args: list[str]) -> bool:
