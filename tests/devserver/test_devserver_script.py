@@ -417,14 +417,16 @@ def test_named_faults_are_rules(tls_files: TLSFiles) -> None:
         quit_error=True,
         drop_after_commands=3,
         inject_before_tls=b"x",
+        uidl_one_bare=True,
         stls=tls_files.server_context(),
     )
-    verbs = [(r.verb, r.then, r.nth) for r in behavior.rules()]
+    verbs = [(r.verb, r.then, r.nth, r.args) for r in behavior.rules()]
     assert verbs == [
-        ("STAT", "continue", None),
-        ("QUIT", "drop", None),
-        ("*", "drop", 3),
-        ("STLS", "continue", None),
+        ("STAT", "continue", None, None),
+        ("QUIT", "drop", None, None),
+        ("*", "drop", 3, None),
+        ("STLS", "continue", None, None),
+        ("UIDL", "continue", None, True),
     ]
 
 

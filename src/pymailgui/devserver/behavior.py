@@ -6,10 +6,10 @@ big providers' habits, and server states a rule cannot express (good credentials
 answered [IN-USE]). Everything that happens on the wire for one command - a verbatim
 greeting, an answer replaced or hidden, unsolicited lines, an injection before TLS, a
 drop or stall after a command or after N bytes - is a :class:`~pymailgui.devserver.script.Rule`
-in ``script`` (see that module). The few named faults kept from before the rules
+in ``script`` (see that module). The few named faults and quirks kept from before the rules
 (``quit_error``, ``drop_before_quit_reply``, ``drop_after_commands``,
-``inject_before_tls``) are shorthands: :meth:`ServerBehavior.rules` turns them into
-rules played after ``script``.
+``inject_before_tls``, ``uidl_one_bare``) are shorthands: :meth:`ServerBehavior.rules`
+turns them into rules played after ``script``.
 """
 
 from __future__ import annotations
@@ -56,6 +56,9 @@ class ServerBehavior:
     # -- big providers' habits (POP-NOTES "Servers as they are") ------------------------
     list_limit: int | None = None  # list at most N messages per session (Gmail: ~250)
     hide_retrieved: bool = False  # Gmail: a message RETR'd in a QUIT session is not listed again
+    # -- quirks of real servers (POP-NOTES "Real servers bend the RFC") ------------------
+    mark_read: bool = False  # a message RETR'd in a QUIT session gets "Status: R" (grows)
+    uidl_one_bare: bool = False  # "UIDL n" is answered "+OK uid", without the number
     # -- faults -----------------------------------------------------------------------
     always_in_use: bool = False  # PASS/AUTH with good credentials -> -ERR [IN-USE]
     login_delay: bool = False  # PASS/AUTH with good credentials -> -ERR [LOGIN-DELAY]
@@ -101,6 +104,8 @@ class ServerBehavior:
             rules.append(Rule(ANY, nth=self.drop_after_commands, then="drop"))
         if self.inject_before_tls and self.stls is not None:
             rules.append(Rule("STLS", tls=False, after=self.inject_before_tls))
+        if self.uidl_one_bare:
+            rules.append(Rule("UIDL", args=True, reply=_without_number))
         return tuple(rules)
 
 
@@ -112,3 +117,12 @@ def _quit_error(command: Command) -> bytes:
 
 def _silent_when_logged_in(command: Command) -> bytes:
     return command.honest() if not command.logged_in else b""
+
+
+def _without_number(command: Command) -> bytes:
+    # "+OK 2 uid" becomes "+OK uid"; an -ERR stays as it is.
+    honest = command.honest()
+    if not honest.startswith(b"+OK "):
+        return honest
+    number, _, uid = honest[4:].partition(b" ")
+    return b"+OK " + uid if number.isdigit() and uid else honest

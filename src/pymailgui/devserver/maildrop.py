@@ -163,6 +163,18 @@ class Maildrop:
             self._messages[uid] = data
             return uid
 
+    def rewrite(self, uid: str, data: bytes) -> bool:
+        """Replace a message's bytes under the same uid, as servers that add a Status
+        header on read do; False if it is not there."""
+        data = to_crlf(bytes(data))
+        with self._lock:
+            if uid not in self._messages:
+                return False
+            if self._dir is not None:
+                _write_durably(self._dir / "cur" / uid, data, self._dir / "tmp")
+            self._messages[uid] = data
+            return True
+
     def _remove(self, uid: str) -> bool:
         if self._messages.pop(uid, None) is None and self._hidden.pop(uid, None) is None:
             return False

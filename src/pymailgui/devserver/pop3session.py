@@ -332,6 +332,11 @@ class POP3Session:
         self.server._committed(removed)
         if self.b.hide_retrieved:
             maildrop.hide([self.messages[i][0] for i in sorted(self.retrieved - self.marked)])
+        if self.b.mark_read:
+            for i in sorted(self.retrieved - self.marked):
+                uid, data = self.messages[i]
+                if not data.startswith(b"Status: R\r\n"):
+                    maildrop.rewrite(uid, b"Status: R\r\n" + data)
         self.log.deleted = removed
         self.log.committed = True
         # Unlock before answering: a client that reconnects right after +OK must not
