@@ -10,42 +10,41 @@ account's folders.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from types import TracebackType
 
 from pymailgui import paths
 from pymailgui.actions import Account, PasswordPrompt, open_account
 from pymailgui.config import AccountConfig, Config, Security, ServerConfig
-from pymailgui.devserver.demo import DemoServer
+from pymailgui.devserver.demo import DEMO_ADDRESS, DEMO_PASSWORD, DEMO_USER, DemoServer
+from pymailgui.devserver.running import Running
 from pymailgui.devserver.smtpdemo import DemoSMTPServer
 from pymailgui.inbox import IndexCache
 from pymailgui.store import FolderStore
 
-DEMO_ADDRESS = "demo@example.com"
-DEMO_USER = "demo"
-DEMO_PASSWORD = "demo"  # noqa: S105 - the demo server's fixed login on loopback
+# The demo login is the devserver's; front ends read it from here (only this module
+# may import the devserver).
+__all__ = ["DEMO_ADDRESS", "DEMO_PASSWORD", "DEMO_USER", "Demo", "start_demo"]
 
 
 @dataclass
-class Demo(AbstractContextManager["Demo"]):
-    """Running demo servers and a :class:`Config` whose only account points at them."""
+class Demo(Running):
+    """Running demo servers and a :class:`Config` whose only account points at them.
+
+    ``with start_demo() as demo:`` stops both servers at the end.
+    """
 
     pop: DemoServer
     smtp: DemoSMTPServer
     config: Config
 
+    def start(self) -> None:
+        """Start both servers again after :meth:`stop` (a no-op while they run)."""
+        self.pop.start()
+        self.smtp.start()
+
     def stop(self) -> None:
         self.smtp.stop()
         self.pop.stop()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 def start_demo() -> Demo:
