@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from dataclasses import dataclass
 
 from pymailgui.console import format as fmt
@@ -89,7 +88,7 @@ def show(s: Session, picked: Picked, *, raw: bool = False, html: bool = False) -
         text = render(s.account.view(picked.data))
         if s.interactive:
             s.say("-" * min(70, fmt.terminal_columns()))
-        page(printable(text), s.out, s.stdin if s.stdin is not None else sys.stdin)
+        page(printable(text), s.out, s.stdin)
     mark_read(s, picked)
     if s.interactive and picked.number is not None and picked.folder is None:
         s.current = picked.number
