@@ -2,7 +2,10 @@
 
 ``pymail --demo`` (and later the GUI) runs every command against it, so a new user can
 try the program with no account. Its server-side maildrop lives under
-``paths.demo_dir()`` (``$PYMAILGUI_HOME/demo``), so deletions persist between runs.
+``paths.demo_dir()`` (``$PYMAILGUI_HOME/demo``), so deletions persist between runs, and
+so does everything the client keeps for it (index cache, local folders; see
+:func:`open_demo_account`): a real account never sees demo mail, nor the demo a real
+account's folders.
 """
 
 from __future__ import annotations
@@ -10,10 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pymailgui import paths
+from pymailgui.actions import Account, PasswordPrompt, open_account
 from pymailgui.config import AccountConfig, Config, Security, ServerConfig
 from pymailgui.devserver.demo import DEMO_ADDRESS, DEMO_PASSWORD, DEMO_USER, DemoServer
 from pymailgui.devserver.running import Running
 from pymailgui.devserver.smtpdemo import DemoSMTPServer
+from pymailgui.inbox import IndexCache
+from pymailgui.store import FolderStore
 
 # The demo login is the devserver's; front ends read it from here (only this module
 # may import the devserver).
@@ -77,3 +83,16 @@ def start_demo() -> Demo:
         signature="Sent from the PyMailGUI demo",
     )
     return Demo(pop=server, smtp=smtp_server, config=Config(accounts={"demo": account}))
+
+
+def open_demo_account(demo: Demo, *, prompt: PasswordPrompt | None = None) -> Account:
+    """The demo account over the running ``demo`` servers, with its own index cache and
+    local folders under ``paths.demo_client_dir()`` (never the real accounts' ones)."""
+    paths.ensure_dir(paths.demo_client_dir())
+    return open_account(
+        demo.config,
+        prompt=prompt,
+        fixed_password=DEMO_PASSWORD,
+        cache=IndexCache(paths.demo_cache_db()),
+        folder_store=FolderStore(paths.demo_folders_dir()),
+    )

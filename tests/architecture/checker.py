@@ -39,7 +39,7 @@ FRONT_ENDS = frozenset({"console", "gui"})
 _CORE_BASE = ("errors", "lines", "paths", "tasks", "tls", "sqlite_wal")
 _FRONT_END_USES = (
     "actions", "config", "demo", "errors", "inbox", "lines", "message", "paths",
-    "smtp", "store", "tasks",
+    "smtp", "sqlite_wal", "store", "tasks",
 )  # fmt: skip
 
 #: Top-level module or package -> the top-level modules and packages it may import.
@@ -64,7 +64,8 @@ ALLOWED: dict[str, frozenset[str]] = {
         "actions": ("config", "inbox", "message", "pop", "smtp", "store", *_CORE_BASE),
         "console": _FRONT_END_USES,
         "gui": _FRONT_END_USES,
-        "demo": ("config", "devserver", "errors", "paths"),
+        # the demo account for both front ends: its servers and an Account of its own
+        "demo": ("actions", "config", "devserver", "errors", "inbox", "paths", "store"),
         "devserver": ("config", "errors", "lines", "paths", "tls"),
     }.items()
 }

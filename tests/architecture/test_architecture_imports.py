@@ -24,26 +24,6 @@ from tests.architecture.checker import (
 
 SRC = Path(__file__).parents[2] / "src"
 
-#: Function-local imports that close the console's command circle (issue 6 item 7);
-#: the console rework removes them. Pinned by (importer, imported) so that no other
-#: cycle can hide behind them, and test_known_console_cycle_still_exists fails the day
-#: they are gone, to have this entry deleted.
-KNOWN_HIDDEN_CYCLE = frozenset(
-    {
-        ("pymailgui/console/commands.py", "pymailgui.console.interactive"),
-        ("pymailgui/console/commands.py", "pymailgui.console.local_cmds"),
-        ("pymailgui/console/commands.py", "pymailgui.console.send_cmds"),
-    }
-)
-
-
-def _known(problem: str) -> bool:
-    return "hides the cycle" in problem and any(
-        problem.startswith(f"{path}:") and f" imports {target} " in problem
-        for path, target in KNOWN_HIDDEN_CYCLE
-    )
-
-
 @pytest.fixture(scope="module")
 def real_tree() -> dict[str, Module]:
     return tree_from_directory(SRC)
@@ -55,23 +35,8 @@ def test_the_tree_is_there(real_tree: dict[str, Module]) -> None:
 
 
 def test_the_real_tree_keeps_every_rule(real_tree: dict[str, Module]) -> None:
-    problems = [p for p in violations(real_tree) if not _known(p)]
+    problems = violations(real_tree)
     assert problems == [], "\n".join(problems)
-
-
-def test_known_console_cycle_still_exists(real_tree: dict[str, Module]) -> None:
-    still = {
-        (path, target)
-        for path, target in KNOWN_HIDDEN_CYCLE
-        if any(
-            _known(p) and p.startswith(f"{path}:") and f" imports {target} " in p
-            for p in violations(real_tree)
-        )
-    }
-    assert still == KNOWN_HIDDEN_CYCLE, (
-        f"the console no longer has {sorted(KNOWN_HIDDEN_CYCLE - still)}: "
-        "delete them from KNOWN_HIDDEN_CYCLE"
-    )
 
 
 def test_every_top_level_package_has_rules(real_tree: dict[str, Module]) -> None:
