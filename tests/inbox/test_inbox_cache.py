@@ -14,7 +14,7 @@ from pymailgui.inbox.cache import SCHEMA_VERSION, IndexCache
 
 def _open_and_mark(path: str, n: int) -> None:
     cache = IndexCache(Path(path))
-    cache.set_shown(f"acct{n}", [f"uid{n}"])
+    cache.outbox_record(f"key{n}", f"acct{n}", "down", "failed")
     cache.close()
 
 
@@ -29,7 +29,8 @@ def test_many_processes_create_the_cache_at_once(tmp_path: Path) -> None:
     assert [p.exitcode for p in procs] == [0] * 6
     cache = IndexCache(path)
     try:
-        assert all(cache.shown(f"acct{n}") == {1: f"uid{n}"} for n in range(6))
+        states = cache.outbox_states()
+        assert all(states[f"key{n}"].account == f"acct{n}" for n in range(6))
     finally:
         cache.close()
 
@@ -37,11 +38,11 @@ def test_many_processes_create_the_cache_at_once(tmp_path: Path) -> None:
 def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
     cache = IndexCache(tmp_path / "c.sqlite3")
     try:
-        cache.set_shown("a", ["x", "y"])
+        cache.outbox_record("x", "a", "down", "failed")
         with pytest.raises(RuntimeError), cache.transaction() as db:
-            cache.unshow(db, "a", ["x"])
+            db.execute("DELETE FROM outbox")
             raise RuntimeError("interrupted")
-        assert cache.shown("a") == {1: "x", 2: "y"}
+        assert list(cache.outbox_states()) == ["x"]
     finally:
         cache.close()
 

@@ -26,7 +26,7 @@ from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import MessageRow
 from pymailgui.sqlite_wal import set_wal
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 30.0
 
 _MIGRATIONS: dict[int, str] = {
@@ -81,6 +81,10 @@ _MIGRATIONS: dict[int, str] = {
         last_error TEXT,
         last_attempt REAL
     );
+    """,
+    # The console keeps the numbers the user saw in a file of its own now.
+    3: """
+    DROP TABLE shown;
     """,
 }
 
@@ -223,7 +227,7 @@ class IndexCache:
         """Record how the account's server identifies messages; a change empties the index."""
         row = db.execute("SELECT mode FROM account_state WHERE account = ?", (account,)).fetchone()
         if row and row[0] != mode:
-            for table in ("messages", "bodies", "shown"):
+            for table in ("messages", "bodies"):
                 db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))  # noqa: S608
         db.execute(
             "INSERT INTO account_state (account, mode, refreshed_at) VALUES (?, ?, ?) "
@@ -315,7 +319,7 @@ class IndexCache:
 
     def drop(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
         pairs = [(account, k) for k in keys]
-        for table in ("messages", "bodies", "shown"):
+        for table in ("messages", "bodies"):
             db.executemany(f"DELETE FROM {table} WHERE account = ? AND uid = ?", pairs)  # noqa: S608
 
     def clear_new(self, db: sqlite3.Connection, account: str) -> None:
@@ -400,24 +404,6 @@ class IndexCache:
             )
             for k, a, n, st, e, t in found
         }
-
-    # -- the numbers the user last saw (the console's; moving to the console) ---------
-    def set_shown(self, account: str, keys: list[str]) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM shown WHERE account = ?", (account,))
-            db.executemany(
-                "INSERT INTO shown VALUES (?, ?, ?)",
-                [(account, i, key) for i, key in enumerate(keys, start=1)],
-            )
-
-    def shown(self, account: str) -> dict[int, str]:
-        found = self._read("SELECT shown_num, uid FROM shown WHERE account = ?", (account,))
-        return {int(str(n)): str(u) for n, u in found}
-
-    def unshow(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
-        db.executemany(
-            "DELETE FROM shown WHERE account = ? AND uid = ?", [(account, k) for k in keys]
-        )
 
 
 def _blob(value: object) -> bytes:
