@@ -24,13 +24,14 @@ from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import MessageRow
-from pymailgui.sqlite_wal import set_wal
+from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 30.0
 
+#: From version N to N+1 (see :func:`pymailgui.sqlite_wal.migrate`).
 _MIGRATIONS: dict[int, str] = {
-    1: """
+    0: """
     CREATE TABLE account_state (
         account TEXT PRIMARY KEY,
         mode TEXT NOT NULL,               -- 'uidl' or 'fingerprint'
@@ -68,7 +69,7 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # Flags (S once the user read it), the "new in the latest refresh" mark and the
     # time it was first listed, for the list's unread/new columns.
-    2: """
+    1: """
     ALTER TABLE messages ADD COLUMN flags TEXT NOT NULL DEFAULT '';
     ALTER TABLE messages ADD COLUMN new INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN received REAL;
@@ -83,7 +84,7 @@ _MIGRATIONS: dict[int, str] = {
     );
     """,
     # The console keeps the numbers the user saw in a file of its own now.
-    3: """
+    2: """
     DROP TABLE shown;
     """,
 }
@@ -160,7 +161,7 @@ class IndexCache:
         self._local = threading.local()
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = schema_version(db)
         if version > SCHEMA_VERSION:
             raise LocalStoreError(
                 f"The index cache {self.path} was written by a newer PyMailGUI "
@@ -168,15 +169,10 @@ class IndexCache:
             )
         if version == SCHEMA_VERSION:
             return
-        # Under the write lock, and re-read: another process may be migrating too.
+        # Under the write lock: another process may be migrating too (migrate re-reads).
         db.execute("BEGIN IMMEDIATE")
         try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {target}")
+            migrate(db, _MIGRATIONS, SCHEMA_VERSION)
         except BaseException:
             db.execute("ROLLBACK")
             raise
