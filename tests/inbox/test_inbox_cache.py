@@ -55,3 +55,45 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(LocalStoreError, match="newer PyMailGUI"):
         IndexCache(path)
+
+
+def test_a_version_1_cache_migrates_and_keeps_its_index(tmp_path: Path) -> None:
+    from pymailgui.inbox.cache import _MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO account_state VALUES ('a', 'uidl', NULL)")
+    db.execute(
+        "INSERT INTO messages VALUES ('a', 'UID1', 3, 120, 'Ann <ann@example.com>', "
+        "'me@example.com', '', 'Hello', NULL, '<m1@example.com>', 0, 'fp1', x'46726f6d')"
+    )
+    db.execute("INSERT INTO shown VALUES ('a', 1, 'UID1')")
+    db.commit()
+    db.close()
+    cache = IndexCache(path)
+    try:
+        (row,) = cache.rows("a")
+        assert (row.key, row.number, row.size, row.subject) == ("UID1", 3, 120, "Hello")
+        assert (row.flags, row.new, row.received) == ("", False, None)
+        assert cache.loaded("a") and cache.header("a", "UID1") == b"From"
+        check = sqlite3.connect(path)
+        tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        check.close()
+        assert "shown" not in tables and "outbox" in tables
+    finally:
+        cache.close()
+
+
+def test_the_cache_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        cache = IndexCache(tmp_path / "state" / "c.sqlite3")
+        cache.close()
+    finally:
+        os.umask(old)
+    assert (tmp_path / "state" / "c.sqlite3").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
