@@ -54,6 +54,16 @@ def demo_dir() -> Path:
     return base_dir() / "demo"
 
 
+def gui_settings_file() -> Path:
+    """The desktop client's remembered window geometry and column widths (INI format)."""
+    return base_dir() / "gui.ini"
+
+
+def opened_parts_dir() -> Path:
+    """Private copies of parts the user opened with a desktop application."""
+    return base_dir() / "opened"
+
+
 def ensure_dir(path: Path) -> Path:
     """Create ``path`` (mode 0700: mail is private) if needed and return it."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
