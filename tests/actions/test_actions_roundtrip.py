@@ -37,6 +37,7 @@ from pymailgui.errors import (
 )
 from pymailgui.inbox import IndexCache
 from pymailgui.message import Draft
+from pymailgui.smtp.wire import strip_hidden_fields
 from pymailgui.store import OUTBOX, SENT, FolderStore
 
 pytestmark = pytest.mark.timeout(60)
@@ -239,8 +240,11 @@ def test_new_message_round_trip_keeps_every_header_and_byte(
     assert [p.name for p in saved] == [ATTACHMENT_NAME]
     assert saved[0].read_bytes() == attachment_data
 
-    # Sent holds exactly what the server got; Outbox is empty again.
-    assert world.folder_messages(SENT) == [received.content]
+    # Sent holds exactly what the server got, plus the Bcc field (so the user sees who
+    # was told); Outbox is empty again.
+    (sent,) = world.folder_messages(SENT)
+    assert strip_hidden_fields(sent) == received.content
+    assert sent.startswith(f"Bcc: {BCC}\r\n".encode())
     assert world.folder_messages(OUTBOX) == []
 
 

@@ -22,8 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from pymailgui.errors import ConnectionFailed, ProtocolError, SyncError
 from pymailgui.inbox import Inbox, IndexCache
-from pymailgui.inbox.session import PopSession
-from pymailgui.inbox.summary import header_block
+from pymailgui.inbox.session import Connector
+from pymailgui.message.summary import header_block
 
 TOKEN_RE = re.compile(rb"token: (T\d{6})")
 _tokens = itertools.count(1)
@@ -59,7 +59,7 @@ def twin_of(original: bytes, token: str) -> bytes:
 class Backend(Protocol):
     by_uidl: bool
 
-    def connector(self) -> Callable[[], PopSession]: ...
+    def connector(self) -> Connector: ...
     def add(self, data: bytes) -> None: ...
     def other_delete(self, token: str) -> None: ...
     def contents(self) -> dict[str, bytes]: ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,8 @@ from tests.support.mail import make_message, twin_messages
 from pymailgui.config import Security, ServerConfig
 from pymailgui.errors import SyncError
 from pymailgui.inbox import Inbox, IndexCache
-from pymailgui.pop import open_session
+from pymailgui.pop import POP3Client, open_session
+from pymailgui.tasks import Task
 
 pytestmark = pytest.mark.dovecot
 
@@ -28,8 +28,10 @@ def tls_inbox(
         ca_file=str(dovecot.ca_file),
         timeout=10.0,
     )
-    connect: Callable[[], object] = lambda: open_session(server, user.name, user.password)  # noqa: E731
-    return Inbox(user.name, cache, connect)  # type: ignore[arg-type]
+    def connect(task: Task) -> POP3Client:
+        return open_session(server, user.name, user.password, task=task)
+
+    return Inbox(user.name, cache, connect)
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ def test_index_survives_restart_without_network(
     cache2 = IndexCache(tmp_path / "c.sqlite3")
     try:
 
-        def no_network() -> None:
+        def no_network(task: object) -> None:
             raise AssertionError("must not connect")
 
         inbox = Inbox("a", cache2, no_network)  # type: ignore[arg-type]

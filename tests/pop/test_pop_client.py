@@ -158,20 +158,35 @@ def test_uidl_err_means_no_uidl(scripted_pop: ServerMaker) -> None:
 
 
 @pytest.mark.parametrize(
-    "listing",
+    ("listing", "usable", "problems"),
     [
-        [b"1 dup", b"2 dup"],
-        [b"1 " + b"x" * 71],
-        [b"1 ../../../../tmp/evil path"],
-        [b"1"],
+        ([b"1 dup", b"2 dup", b"3 ok"], {3: "ok"}, {1: "duplicate", 2: "duplicate"}),
+        ([b"1 " + b"x" * 71, b"2 ok"], {2: "ok"}, {1: "invalid"}),
+        ([b"1 ../../../../tmp/evil path"], {}, {1: "invalid"}),
+        ([b"1", b"2 fine"], {2: "fine"}, {1: "invalid"}),
     ],
 )
-def test_hostile_uidl_listing_is_refused(scripted_pop: ServerMaker, listing: list[bytes]) -> None:
+def test_hostile_uidl_costs_only_its_messages(
+    scripted_pop: ServerMaker,
+    listing: list[bytes],
+    usable: dict[int, str],
+    problems: dict[int, str],
+) -> None:
+    # Real servers repeat ids or take them from an X-UIDL header a sender wrote: the
+    # messages with a bad id are named, the rest keep theirs (issue 10).
     server = scripted_pop(raw_uidl=listing)
     with logged_in(server) as client:
-        with pytest.raises(ProtocolError):
-            client.uidl_all()
+        assert client.uidl_all() == usable
+        assert client.uidl_problems == problems
         # The whole answer was read: the next command is answered in step.
+        assert client.stat()[0] == 5
+
+
+def test_uidl_listing_with_a_bad_message_number_is_refused(scripted_pop: ServerMaker) -> None:
+    server = scripted_pop(raw_uidl=[b"1 a", b"1 b"])
+    with logged_in(server) as client:
+        with pytest.raises(ProtocolError, match="twice"):
+            client.uidl_all()
         assert client.stat()[0] == 5
 
 

@@ -10,29 +10,32 @@ from typing import TYPE_CHECKING
 
 from pymailgui.actions import Account, open_account
 from pymailgui.config import Config
+from pymailgui.config.secrets import PasswordRequest
 from pymailgui.console import format as fmt
 from pymailgui.errors import UsageError
+from pymailgui.tasks import Progress, Task
 
 if TYPE_CHECKING:
     from pymailgui.demo import Demo
 
 
-def console_prompt(text: str) -> str | None:
+def console_prompt(request: PasswordRequest) -> str | None:
     """Ask for a password on the terminal; never when there is none to ask on."""
     if not sys.stdin.isatty():
-        return None
-    return getpass.getpass(text)
+        return ""  # no source: the core says where a password could come from
+    return getpass.getpass(request.text + " ")
 
 
-def progress_printer() -> Callable[[str, int, int], None] | None:
+def progress_printer() -> Task | None:
     if not sys.stderr.isatty():
         return None
 
-    def show(phase: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        print(f"\r{phase}: {done}/{total}", end=end, file=sys.stderr, flush=True)
+    def show(progress: Progress) -> None:
+        if progress.total:
+            end = "\n" if progress.done >= progress.total else ""
+            print(f"\r{progress}", end=end, file=sys.stderr, flush=True)
 
-    return show
+    return Task(on_progress=show)
 
 
 def dispatch(args: argparse.Namespace, config: Config, demo: Demo | None = None) -> int:

@@ -1,7 +1,19 @@
 """The server inbox: the index model, message identity, refresh, fetch, safe delete."""
 
 from pymailgui.inbox.cache import IndexCache
-from pymailgui.inbox.model import DeleteReport, Inbox, RefreshReport
-from pymailgui.inbox.summary import MessageSummary
+from pymailgui.inbox.model import Inbox
+from pymailgui.inbox.reports import DeleteReport, RefreshReport
+from pymailgui.inbox.session import Connector, PopSession
+from pymailgui.message.summary import MessageRow
 
-__all__ = ["DeleteReport", "Inbox", "IndexCache", "MessageSummary", "RefreshReport"]
+MessageSummary = MessageRow  # transitional name for the console (issue 6 rework)
+
+__all__ = [
+    "Connector",
+    "DeleteReport",
+    "Inbox",
+    "IndexCache",
+    "MessageSummary",
+    "PopSession",
+    "RefreshReport",
+]

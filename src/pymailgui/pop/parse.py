@@ -238,6 +238,67 @@ def parse_uidl_listing(
     return result
 
 
+@dataclass(frozen=True)
+class UidlListing:
+    """A UIDL answer read leniently: the usable ids, and why the others are not.
+
+    Real servers break RFC 1939 §7: some give byte-identical messages one id, some take
+    the id from an ``X-UIDL:`` header inside the message (so a sender picks it, spaces
+    and all). Such an id must cost only the messages that carry it - they are
+    identified by fingerprint instead - never the whole mailbox.
+    """
+
+    ids: dict[int, str]  # number -> a valid id no other message in this listing has
+    problems: dict[int, str]  # number -> why it has no usable id ("duplicate", "invalid")
+
+
+def read_uidl_listing(
+    lines: Sequence[bytes], *, max_entries: int = MAX_LISTING_ENTRIES
+) -> UidlListing:
+    """A whole UIDL answer, keeping the valid unique ids and naming the rest.
+
+    A line whose number is invalid or repeated can't be tied to a message at all, so
+    the answer is refused (ProtocolError); a bad *id* only marks its message.
+    """
+    _check_count(lines, max_entries, "UIDL")
+    found: dict[int, str | None] = {}
+    problems: dict[int, str] = {}
+    holders: dict[str, list[int]] = {}
+    for line in lines:
+        first, sep, rest = line.partition(b" ")
+        num = _message_number(first)
+        if num in found:
+            raise ProtocolError(f"The server listed message {num} twice in its UIDL answer.")
+        if not sep or not _UID_RE.fullmatch(rest):
+            found[num] = None
+            problems[num] = "invalid"
+            continue
+        uid = rest.decode("ascii")
+        found[num] = uid
+        holders.setdefault(uid, []).append(num)
+    for nums in holders.values():
+        if len(nums) > 1:
+            for num in nums:
+                found[num] = None
+                problems[num] = "duplicate"
+    ids = {num: uid for num, uid in found.items() if uid is not None}
+    return UidlListing(ids=ids, problems=problems)
+
+
+def parse_uidl_answer(text: str | bytes, asked: int) -> str | None:
+    """The id in a ``UIDL n`` answer: "n uid" (RFC 1939 §7) or, as some servers send,
+    just "uid". None when the answer names another message or an invalid id."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    parts = raw.split(b" ")
+    if len(parts) == 1:
+        token = parts[0]
+    elif len(parts) == 2 and _NUMBER_RE.fullmatch(parts[0]) and int(parts[0]) == asked:
+        token = parts[1]
+    else:
+        return None
+    return token.decode("ascii") if _UID_RE.fullmatch(token) else None
+
+
 def _check_count(lines: Sequence[bytes], max_entries: int, command: str) -> None:
     if len(lines) > max_entries:
         raise ProtocolError(
