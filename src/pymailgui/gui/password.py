@@ -14,6 +14,8 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit
 
+from pymailgui.config.secrets import PasswordRequest
+
 #: How long a worker waits for the user before giving up (an unattended prompt must
 #: not hold the account's session slot forever).
 ANSWER_TIMEOUT = 15 * 60.0
@@ -35,11 +37,11 @@ class PasswordBroker(QObject):
         self._open: list[_Question] = []
         self.dialogs: list[QInputDialog] = []
 
-    def __call__(self, text: str) -> str | None:
+    def __call__(self, request: PasswordRequest) -> str | None:
         """Called by the core in a worker thread; blocks that thread until answered."""
         if QThread.currentThread() is self.thread():
             return None  # never block the GUI thread on its own dialog
-        question = _Question(text)
+        question = _Question(request.text)
         self._open.append(question)
         self._asked.emit(question)
         question.done.wait(ANSWER_TIMEOUT)
