@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
@@ -124,13 +123,13 @@ class MessageListModel(QAbstractTableModel):
         wanted = None if column < 0 else (Column(column), order == Qt.SortOrder.DescendingOrder)
         if wanted == self._sort:
             return
-        self.layoutAboutToBeChanged.emit([], QAbstractItemModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutAboutToBeChanged.emit()
         old_keys = [self._set.rows[p].key for p in self._shown]
         self._sort = wanted
         self._shown = self._ordered(self._shown)
         self._where = None
         self._move_persistent(old_keys)
-        self.layoutChanged.emit([], QAbstractItemModel.LayoutChangeHint.VerticalSortHint)
+        self.layoutChanged.emit()
 
     # -- what the windows ask -----------------------------------------------------------
     @property
