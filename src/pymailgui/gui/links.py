@@ -18,7 +18,7 @@ _OPENABLE = ("http", "https")
 
 
 def describe_target(url: QUrl) -> str:
-    text = url.toString(QUrl.ComponentFormattingOption.FullyDecoded)
+    text = url.toDisplayString()
     host = url.host(QUrl.ComponentFormattingOption.FullyDecoded)
     if host and not host.isascii():
         encoded = url.host(QUrl.ComponentFormattingOption.FullyEncoded)
