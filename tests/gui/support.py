@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -118,6 +119,11 @@ def viewer_for(qtbot: QtBot, window: InboxWindow, subject: str) -> ViewerWindow:
         lambda: viewer.prepared is not None or "could not" in viewer.loading.text(), timeout=WAIT_MS
     )
     return viewer
+
+
+def gone(widget: QWidget) -> bool:
+    """Closed: deleted (WA_DeleteOnClose) or hidden."""
+    return not shiboken6.isValid(widget) or not widget.isVisible()
 
 
 def visible_boxes(name: str) -> list[QMessageBox]:

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QImage
-from tests.gui.support import WAIT_MS, get_mail, open_by_enter, settle, visible_boxes
 
 from pymailgui.gui.htmlview import SafeHtmlView
+from tests.gui.support import WAIT_MS, get_mail, open_by_enter, settle, visible_boxes
 
 PNG_1PX_RED = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -24,7 +24,7 @@ PNG_1PX_RED = base64.b64decode(
 class _Counting(http.server.BaseHTTPRequestHandler):
     image = b""
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+    def do_GET(self) -> None:
         self.server.hits.append(self.path)  # type: ignore[attr-defined]
         self.send_response(200)
         self.send_header("Content-Type", "image/png")

@@ -14,6 +14,7 @@ from tests.gui.support import (
     desktop_for,
     double_click_row,
     get_mail,
+    gone,
     open_by_enter,
     row_of,
     subjects,
@@ -226,7 +227,7 @@ def test_quit_while_a_load_runs_asks_and_stop_quits_cleanly(open_inbox, qtbot):
     assert "Getting mail" in prompt.informativeText()
     assert window.isVisible()
     qtbot.mouseClick(prompt.stop_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: gone(window), timeout=WAIT_MS)
     assert not opened.desktop.inboxes
 
 
@@ -245,7 +246,7 @@ def test_quit_never_cuts_a_delete_between_dele_and_quit(open_inbox, qtbot):
     qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(visible_boxes("quit_prompt")), timeout=WAIT_MS)
     qtbot.mouseClick(visible_boxes("quit_prompt")[0].stop_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: gone(window), timeout=WAIT_MS)
     assert len(server.maildrop("alice")) == 2  # the delete past DELE completed
     assert server.sessions[-1].committed
 
