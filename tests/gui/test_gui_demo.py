@@ -56,7 +56,7 @@ def compose_windows() -> list:
 
 
 def test_write_send_and_see_it_arrive(demo, qtbot):
-    desktop, window = demo
+    _desktop, window = demo
     before = window.model.rowCount()
     qtbot.keyClick(window.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(compose_windows()), timeout=WAIT_MS)
@@ -75,16 +75,16 @@ def test_write_send_and_see_it_arrive(demo, qtbot):
 
 
 def test_reply_reply_all_and_forward_open_filled_compose_windows(demo, qtbot):
-    desktop, window = demo
+    _desktop, window = demo
     click_row(qtbot, window, "Re: Moving the release to May 12")
-    for key, modifiers, prefix in (
-        (Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier, "Re: "),
+    for key, modifiers in (
+        (Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier),
         (
             Qt.Key.Key_R,
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
             "Re: ",
         ),
-        (Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier, "Fwd: "),
+        (Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier),
     ):
         count = len(compose_windows())
         activate(qtbot, window)
@@ -101,7 +101,7 @@ def test_reply_reply_all_and_forward_open_filled_compose_windows(demo, qtbot):
 
 
 def test_parts_open_only_safe_types_and_save_all(demo, qtbot, gui_home: Path):
-    desktop, window = demo
+    _desktop, window = demo
     viewer = open_by_enter(qtbot, window, "Invoice 2026-0147 and the site photo")
     parts = viewer.parts
     assert parts.isVisible() and parts.list.count() == 2
@@ -131,7 +131,7 @@ def test_parts_open_only_safe_types_and_save_all(demo, qtbot, gui_home: Path):
 
 
 def test_view_source_from_the_list_and_from_the_viewer(demo, qtbot):
-    desktop, window = demo
+    _desktop, window = demo
     click_row(qtbot, window, "Team lunch on Thursday?")
     qtbot.keyClick(window.table, Qt.Key.Key_U, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: bool(top_level("source_window")), timeout=WAIT_MS)
@@ -148,10 +148,10 @@ def test_view_source_from_the_list_and_from_the_viewer(demo, qtbot):
 
 
 def test_save_to_folder_from_the_list(demo, qtbot):
-    desktop, window = demo
+    _desktop, window = demo
     click_row(qtbot, window, "Team lunch on Thursday?")
     qtbot.keyClick(window.table, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.save_dialog.isVisible(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.save_dialog.isVisible(), timeout=WAIT_MS)  # noqa: PLW0108 - set later
     dialog = window.save_dialog
     dialog.folder.setCurrentText("Lunches")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
@@ -163,7 +163,7 @@ def test_save_to_folder_from_the_list(demo, qtbot):
 
 
 def test_delete_from_a_view_window_goes_through_the_undo_bar(demo, qtbot):
-    desktop, window = demo
+    _desktop, window = demo
     viewer = open_by_enter(qtbot, window, "Team lunch on Thursday?")
     activate(qtbot, viewer)
     qtbot.keyClick(viewer, Qt.Key.Key_Delete)

@@ -117,11 +117,8 @@ class AccountContext(QObject):
         report, rowset = result
         first = not self.loaded or len(self.model.rowset) == 0
         self._refresh = None
-        self._known = None
-        self.model.set_rowset(rowset)
+        self._apply(rowset)
         self.loaded = True
-        if report.removed:
-            self.removed.emit(list(report.removed))
         self.list_updated.emit(report)
         self.status.emit(describe_refresh(report, first=first))
 
@@ -131,6 +128,20 @@ class AccountContext(QObject):
             self.status.emit(str(error))
         else:
             self.status.emit(f"The list was not updated: {error}")
+
+    def _apply(self, rowset: RowSet) -> set[str]:
+        """Show a new index; returns (and announces) the keys no longer on the server.
+
+        Computed from the index itself rather than from the verb's report: a delete
+        also drops rows the server stopped listing (removed by another program), and a
+        view window of any of them must learn that its message is gone.
+        """
+        gone = set(self.model.rowset.pos) - set(rowset.pos)
+        self._known = None
+        self.model.set_rowset(rowset)
+        if gone:
+            self.removed.emit(sorted(gone))
+        return gone
 
     def _periodic_check(self) -> None:
         if not self.worker.busy:
@@ -177,10 +188,16 @@ class AccountContext(QObject):
 
         def done(result: tuple[DeleteReport, RowSet]) -> None:
             report, rowset = result
-            self._known = None
-            self.model.set_rowset(rowset)
-            self.removed.emit(list(report.deleted) + list(report.already_gone))
+            vanished = self._apply(rowset) - set(report.deleted)
             self.list_updated.emit(None)
+            if vanished:
+                n = len(vanished)
+                self.status.emit(
+                    f"{report} {n} other message{'s' if n != 1 else ''} had been removed on the "
+                    "server by another program."
+                )
+            else:
+                self.status.emit(str(report))
             on_done(report)
 
         def failed(error: MailError) -> None:

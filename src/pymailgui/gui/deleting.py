@@ -74,8 +74,7 @@ class DeleteFlow(QObject):
         )
 
     def _deleted(self, keys: list[str], result: DeleteReport) -> None:
-        self.deleting.difference_update(keys)
-        self.context.status.emit(str(result))
+        self.deleting.difference_update(keys)  # the context has said what was deleted
 
     def _failed(self, keys: list[str], error: MailError) -> None:
         self.deleting.difference_update(keys)
