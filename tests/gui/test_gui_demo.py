@@ -82,7 +82,6 @@ def test_reply_reply_all_and_forward_open_filled_compose_windows(demo, qtbot):
         (
             Qt.Key.Key_R,
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
-            "Re: ",
         ),
         (Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier),
     ):
