@@ -11,18 +11,21 @@ import ctypes
 import sys
 
 
-def _pin_true() -> None:
-    """Keep PySide6 from deallocating ``True`` (and aborting the interpreter).
+def _pin_singletons() -> None:
+    """Keep PySide6 from deallocating ``None`` and ``True`` (and aborting the interpreter).
 
-    Measured with PySide6 6.12.0 on CPython 3.11: ``SignalInstance.emit()`` returns
-    ``True`` without taking a reference, so every emit from Python drops one reference
-    to ``True``; after a few thousand emits CPython aborts with "bool_dealloc:
-    deallocating True or False". CPython 3.12 made ``True`` immortal, which is what this
-    does too: a reference count no session can use up. Harmless where the bug is gone.
+    Measured with PySide6 6.12.0 on CPython 3.11: every wrapped C++ method that returns
+    void (``update()``, ``setText()``, ``processEvents()``...) hands back ``None``
+    without a new reference, and ``SignalInstance.emit()`` does the same with ``True``:
+    each call drops one reference. After some thousands of calls CPython aborts with
+    "none_dealloc: deallocating None" or "bool_dealloc: deallocating True". CPython 3.12
+    made these objects immortal; this does the same here, with a reference count no
+    session can use up (2**48). Harmless where the bug is gone.
     """
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return
-    ctypes.c_ssize_t.from_address(id(True)).value += 1 << 48
+    for singleton in (None, True, False):
+        ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 48
 
 
-_pin_true()
+_pin_singletons()

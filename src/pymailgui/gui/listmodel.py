@@ -170,8 +170,9 @@ class MessageListModel(QAbstractTableModel):
     def set_rowset(self, rowset: RowSet) -> None:
         """Show ``rowset`` instead (a refresh): removed rows go, new ones come, in runs."""
         self._hidden &= rowset.pos.keys()
+        had_rows = bool(self._shown)
         self._transition(rowset, self._visible(rowset))
-        if self._shown:
+        if had_rows and self._shown:
             # Numbers and "new" marks of the rows that stayed may have changed.
             last = self.index(len(self._shown) - 1, len(Column) - 1)
             self.dataChanged.emit(self.index(0, 0), last)
@@ -237,28 +238,49 @@ class MessageListModel(QAbstractTableModel):
         return self._set.sorted(positions, column, descending)
 
     def _transition(self, rowset: RowSet, target: list[int]) -> None:
-        """Go from what is shown to ``target`` (positions in ``rowset``) in few runs."""
-        old_rows, new_rows = self._set.rows, rowset.rows
-        old_keys = [old_rows[p].key for p in self._shown]
-        new_keys = [new_rows[p].key for p in target]
-        new_set, old_set = set(new_keys), set(old_keys)
-        kept_old = [k for k in old_keys if k in new_set]
-        kept_new = [k for k in new_keys if k in old_set]
-        removals = _runs([i for i, k in enumerate(old_keys) if k not in new_set])
-        insertions = _runs([i for i, k in enumerate(new_keys) if k not in old_set])
+        """Go from what is shown to ``target`` (positions in ``rowset``) in few runs.
+
+        Works on row positions, not keys: a keystroke in the filter box over 100,000
+        rows must cost a few set lookups per row, and the run count stops being
+        computed as soon as a reset is known to be cheaper.
+        """
         self._where = None
-        if kept_old != kept_new or len(removals) + len(insertions) > MAX_RUNS:
+        if not self._shown:  # the first list, or a filter that had left nothing
+            if target:
+                self.beginInsertRows(QModelIndex(), 0, len(target) - 1)
+                self._set, self._shown = rowset, list(target)
+                self.endInsertRows()
+            else:
+                self._set = rowset
+            return
+        if rowset is self._set:
+            old = self._shown
+        else:  # a refresh: where each shown row is in the new index (-1: gone)
+            pos, rows = rowset.pos, self._set.rows
+            old = [pos.get(rows[p].key, -1) for p in self._shown]
+        wanted = set(target)
+        removals = _missing_runs(old, wanted, MAX_RUNS)
+        kept = [p for p in old if p in wanted] if removals is not None else []
+        insertions = (
+            _missing_runs(target, set(kept), MAX_RUNS - len(removals))
+            if removals is not None
+            else None
+        )
+        if insertions is None or (
+            rowset is not self._set and kept != [p for p in target if p in set(kept)]
+        ):
+            # Too many runs, or a new index that orders the kept rows differently.
             self.beginResetModel()
             self._set, self._shown = rowset, target
             self.endResetModel()
             return
+        assert removals is not None
         for first, last in reversed(removals):
             self.beginRemoveRows(QModelIndex(), first, last)
             del self._shown[first : last + 1]
             self.endRemoveRows()
         # What is left is exactly the rows common to both: switch to the new positions.
-        pos = rowset.pos
-        self._set, self._shown = rowset, [pos[k] for k in kept_new]
+        self._set, self._shown = rowset, kept
         for first, last in insertions:
             self.beginInsertRows(QModelIndex(), first, last)
             self._shown[first:first] = target[first : last + 1]
@@ -277,15 +299,23 @@ class MessageListModel(QAbstractTableModel):
         self.changePersistentIndexList(persistent, moved)
 
 
-def _runs(positions: list[int]) -> list[tuple[int, int]]:
-    """Ascending positions grouped into (first, last) runs of consecutive numbers."""
+def _missing_runs(items: list[int], present: set[int], limit: int) -> list[tuple[int, int]] | None:
+    """(first, last) runs of the indexes whose item is not in ``present``; None as soon
+    as there are more than ``limit`` runs."""
     runs: list[tuple[int, int]] = []
-    for p in positions:
-        if runs and runs[-1][1] == p - 1:
-            runs[-1] = (runs[-1][0], p)
-        else:
-            runs.append((p, p))
-    return runs
+    start = -1
+    for i, item in enumerate(items):
+        if item in present:
+            if start >= 0:
+                runs.append((start, i - 1))
+                start = -1
+                if len(runs) > limit:
+                    return None
+        elif start < 0:
+            start = i
+    if start >= 0:
+        runs.append((start, len(items) - 1))
+    return runs if len(runs) <= limit else None
 
 
 _DISPLAY: dict[int, Callable[[MessageRow], str]] = {

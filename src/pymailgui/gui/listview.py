@@ -23,7 +23,7 @@ _WIDTHS = {
     Column.ATTACHMENT: 3,
     Column.FROM: 28,
     Column.SUBJECT: 48,
-    Column.DATE: 18,
+    Column.DATE: 20,
     Column.TO: 22,
     Column.SIZE: 9,
 }

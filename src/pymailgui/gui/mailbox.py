@@ -43,9 +43,10 @@ class Mailbox:
         row = inbox.cache.row(inbox.account, key)
         if row is None:
             return None
-        if is_fingerprint_key(key) and inbox.cache.fingerprint_count(
-            inbox.account, row.fingerprint
-        ) != 1:
+        if (
+            is_fingerprint_key(key)
+            and inbox.cache.fingerprint_count(inbox.account, row.fingerprint) != 1
+        ):
             return None
         return inbox.cache.body(inbox.account, key)
 
