@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from pymailgui.gui.listmodel import MessageListModel
@@ -63,6 +63,12 @@ class MessageTable(QTableView):
         char = self.fontMetrics().averageCharWidth()
         for column, width in _WIDTHS.items():
             header.resizeSection(column, width * char)
+        # A date of a new (bold) row must fit whole.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        header.resizeSection(
+            Column.DATE, QFontMetrics(bold).horizontalAdvance("2026-12-31 23:59") + 3 * char
+        )
         # The subject takes the room the other columns leave (they stay user-resizable).
         header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
         # Unsorted (server order) until the user clicks a header, as Trojitá starts.
