@@ -49,7 +49,7 @@ class Account:
 
     def __post_init__(self) -> None:
         self.inbox = Inbox(self.account.name, self.cache, self._open_pop)
-        self.folders = LocalFolders(self.folder_store or FolderStore(), self.cache)
+        self.folders = LocalFolders(self.folder_store or FolderStore())
 
     @property
     def name(self) -> str:

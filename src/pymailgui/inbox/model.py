@@ -26,8 +26,8 @@ from pymailgui.errors import (
 )
 from pymailgui.inbox.cache import IndexCache
 from pymailgui.inbox.guard import account_guard
-from pymailgui.inbox.identity import FP_PREFIX, FingerprintLabeler, Listing, is_fingerprint_key
-from pymailgui.inbox.refresh import Refresh
+from pymailgui.inbox.identity import FP_PREFIX, Listing, is_fingerprint_key
+from pymailgui.inbox.refresh import UNDONE_REFRESH, Refresh
 from pymailgui.inbox.reports import DeleteReport, RefreshReport
 from pymailgui.inbox.session import Connector, PopSession, read_listing
 from pymailgui.inbox.verify import Locator, label, same_message
@@ -40,8 +40,7 @@ log = logging.getLogger(__name__)
 #: Largest message whose parts are parsed to learn exactly whether it has attachments.
 PRECISE_ATTACHMENT_LIMIT = 4 * 1024 * 1024
 
-UNDONE_REFRESH = "the list was not fully brought up to date"
-UNDONE_FETCH = "nothing was downloaded"
+UNDONE_FETCH = "the download was not finished"
 UNDONE_DELETE = "nothing was deleted"
 
 
@@ -185,6 +184,8 @@ class Inbox:
             total, moved = len(nums), 0
             task.report(Phase.RETRIEVE, 0, total)
             for done, (num, data) in enumerate(client.retr_many(sorted(nums)), start=1):
+                # Answers already buffered would still arrive after a cancel: stop here.
+                task.check(UNDONE_FETCH)
                 row = nums[num]
                 if data is None:
                     raise SyncError(
@@ -277,7 +278,7 @@ class Inbox:
                     raise
                 raise exc.with_note("Nothing was deleted.", nothing_committed=True) from exc
             deleted = list(targets.values())
-            self._apply_delete(listing, deleted + gone)
+            self._apply_delete(listing, targets, gone)
         if task.cancelled:
             task.notify(
                 "It was too late to cancel: the server had already been told to delete.",
@@ -314,25 +315,23 @@ class Inbox:
             )
         task.check(UNDONE_DELETE)  # the last moment a cancel can still keep everything
 
-    def _apply_delete(self, listing: Listing, removed: list[str]) -> None:
+    def _apply_delete(self, listing: Listing, targets: dict[int, str], gone: list[str]) -> None:
         """Update the index in place after a committed delete: no reload.
 
         Rows with a usable id are matched exactly: the ones the server no longer lists
         are dropped and the rest renumbered. Fingerprint rows keep their labels until
         the next refresh (the session's labels of look-alikes follow server order and
-        need not match the index's), so only the deleted ones are dropped.
+        need not match the index's), so only the unique ones are renumbered.
         """
-        gone = set(removed)
-        after = [n for n in sorted(listing.sizes) if _key_of(listing, n) not in gone]
-        renumbered: dict[str, int] = {}
+        after = [n for n in sorted(listing.sizes) if n not in targets]
         counts = Counter(listing.fingerprints[n] for n in after if n in listing.fingerprints)
-        labels = FingerprintLabeler()
+        renumbered: dict[str, int] = {}
         for position, num in enumerate(after, start=1):
             uid = listing.uid(num)
             if uid is not None:
                 renumbered[uid] = position
             elif num in listing.fingerprints and counts[listing.fingerprints[num]] == 1:
-                renumbered[labels.key(listing.fingerprints[num])] = position
+                renumbered[f"{FP_PREFIX}{listing.fingerprints[num]}"] = position
         vanished: list[str] = []
         if listing.by_uidl and not listing.problems:
             # Every id is usable: an id-keyed row the server no longer lists is gone.
@@ -340,7 +339,7 @@ class Inbox:
             rows = self.rows()
             vanished = [r.key for r in rows if not is_fingerprint_key(r.key) and r.key not in ids]
         with self.cache.transaction() as db:
-            self.cache.drop(db, self.account, [*removed, *vanished])
+            self.cache.drop(db, self.account, [*targets.values(), *gone, *vanished])
             self.cache.renumber(db, self.account, renumbered)
 
     # -- sessions ----------------------------------------------------------------------
@@ -355,17 +354,6 @@ class Inbox:
         except BaseException:
             client.abort()
             raise
-
-
-def _key_of(listing: Listing, num: int) -> str | None:
-    uid = listing.uid(num)
-    if uid is not None:
-        return uid
-    fp = listing.fingerprints.get(num)
-    if fp is None:
-        return None
-    # The first look-alike's label; later ones are never deleted (always refused).
-    return f"{FP_PREFIX}{fp}"
 
 
 def _commit(client: PopSession, task: Task) -> None:

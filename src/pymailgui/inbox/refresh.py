@@ -20,6 +20,8 @@ from pymailgui.inbox.writer import RowWriter
 from pymailgui.message.summary import MessageRow, summarize_headers
 from pymailgui.tasks import Level, Phase, Task
 
+UNDONE_REFRESH = "the list was not fully brought up to date"
+
 
 class Refresh:
     """The state of one refresh of ``account``'s index through ``client``."""
@@ -60,6 +62,8 @@ class Refresh:
         labels = FingerprintLabeler()
         arrived = time.time()
         for num, header, whole in fetch_headers(self.client, need, self.task):
+            # Answers already buffered would still arrive after a cancel: stop here.
+            self.task.check(UNDONE_REFRESH)
             size = sizes[num]
             fp = fingerprint(header, size)
             uid = listing.uid(num)
