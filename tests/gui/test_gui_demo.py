@@ -11,7 +11,7 @@ from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
-from pymailgui.demo import DEMO_PASSWORD, start_demo
+from pymailgui.demo import start_demo
 from pymailgui.gui.inbox import InboxWindow
 from pymailgui.gui.session import Desktop
 from tests.gui.support import (
@@ -31,7 +31,7 @@ from tests.gui.support import (
 @pytest.fixture
 def demo(app: object, qtbot) -> Iterator[tuple[Desktop, InboxWindow]]:
     running = start_demo()
-    desktop = Desktop(running.config, fixed_password=DEMO_PASSWORD)
+    desktop = Desktop(running.config, demo=running)
     window = desktop.open_account()
     assert window is not None
     qtbot.waitUntil(lambda: window.context.loaded, timeout=WAIT_MS)
@@ -72,6 +72,11 @@ def test_write_send_and_see_it_arrive(demo, qtbot):
     assert "Hello from the test" in subjects(window)
     new = window.model.row_at(subjects(window).index("Hello from the test"))
     assert new.new  # marked as new mail
+
+
+def test_the_demo_keeps_its_own_cache_and_folders(demo, gui_home: Path):
+    assert (gui_home / "demo" / "client" / "cache.sqlite3").exists()
+    assert not (gui_home / "cache.sqlite3").exists()  # a real account's cache stays clean
 
 
 def test_reply_reply_all_and_forward_open_filled_compose_windows(demo, qtbot):

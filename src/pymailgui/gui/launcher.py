@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pymailgui import paths
 from pymailgui.config import Config
 from pymailgui.config.load import load
-from pymailgui.demo import DEMO_PASSWORD, Demo, start_demo
+from pymailgui.demo import Demo, start_demo
 from pymailgui.errors import MailError
 from pymailgui.gui import report
 from pymailgui.gui.session import Desktop
@@ -61,10 +61,10 @@ class Launcher(QObject):
             )
             QTimer.singleShot(0, self._quit_after_boxes)
             return True
-        return self._open(self.demo.config, DEMO_PASSWORD)
+        return self._open(self.demo.config, self.demo)
 
-    def _open(self, config: Config, fixed_password: str | None) -> bool:
-        self.desktop = Desktop(config, fixed_password=fixed_password)
+    def _open(self, config: Config, demo: Demo | None) -> bool:
+        self.desktop = Desktop(config, demo=demo)
         self.desktop.finished.connect(self.finished)
         if self.desktop.open_account(self.args.account) is None:
             QTimer.singleShot(0, self._quit_after_boxes)

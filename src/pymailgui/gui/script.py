@@ -1,4 +1,4 @@
-"""The fixed screenshot script's steps (see :mod:`pymailgui.gui.screenshots`)."""
+"""The fixed screenshot script's steps (``pymailgui --screenshots``, see screenshots.py)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from pymailgui.demo import DEMO_PASSWORD, Demo, start_demo
+from pymailgui.demo import Demo, start_demo
 from pymailgui.gui import look
+from pymailgui.gui.capture import ScriptFailed, save, save_over, settle, wait_until
 from pymailgui.gui.inbox import InboxWindow
-from pymailgui.gui.screenshots import ScriptFailed, save, save_over, settle, wait_until
 from pymailgui.gui.session import Desktop
 from pymailgui.gui.syncnotice import SyncNotice
 from pymailgui.gui.viewer import ViewerWindow
@@ -31,7 +31,7 @@ class ScreenshotScript:
 
     def run(self) -> None:
         self.demo = start_demo()
-        self.desktop = Desktop(self.demo.config, fixed_password=DEMO_PASSWORD)
+        self.desktop = Desktop(self.demo.config, demo=self.demo)
         inbox = self.desktop.open_account()
         if inbox is None:
             raise ScriptFailed("the demo account did not open")

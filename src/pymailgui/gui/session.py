@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from pymailgui.actions import open_account
 from pymailgui.config import Config
+from pymailgui.demo import Demo, open_demo_account
 from pymailgui.errors import MailError
 from pymailgui.gui import report
 from pymailgui.gui.about import AboutBox
@@ -30,10 +31,15 @@ class Desktop(QObject):
     #: The last inbox window closed and every account was closed.
     finished = Signal()
 
-    def __init__(self, config: Config, *, fixed_password: str | None = None) -> None:
+    def __init__(
+        self, config: Config, *, fixed_password: str | None = None, demo: Demo | None = None
+    ) -> None:
+        """``demo``: the running demo servers, whose account keeps its own cache and
+        folders (never a real account's); ``fixed_password``: tests' servers."""
         super().__init__()
         self.config = config
         self.fixed_password = fixed_password
+        self.demo = demo
         self.passwords = PasswordBroker(self)
         self.contexts: dict[str, AccountContext] = {}
         self.inboxes: dict[str, InboxWindow] = {}
@@ -51,9 +57,15 @@ class Desktop(QObject):
             chosen = self.config.account(name).name
             window = self.inboxes.get(chosen)
             if window is None:
-                account = open_account(
-                    self.config, chosen, prompt=self.passwords, fixed_password=self.fixed_password
-                )
+                if self.demo is not None:
+                    account = open_demo_account(self.demo, prompt=self.passwords)
+                else:
+                    account = open_account(
+                        self.config,
+                        chosen,
+                        prompt=self.passwords,
+                        fixed_password=self.fixed_password,
+                    )
                 context = AccountContext(Mailbox(account), self.config, self)
                 context.removed.connect(lambda keys, c=context: self._removed(c, keys))
                 self.contexts[chosen] = context
