@@ -105,7 +105,7 @@ class MessageListModel(QAbstractTableModel):
         if role == KEY_ROLE:
             return row.key
         if role == Qt.ItemDataRole.FontRole:
-            return self._bold if row.new else None
+            return self._bold if row.new and not row.seen else None
         if role == Qt.ItemDataRole.DecorationRole and column == Column.ATTACHMENT:
             return icons.paperclip() if row.has_attachments else None
         if role == Qt.ItemDataRole.TextAlignmentRole:
