@@ -49,7 +49,7 @@ class Account:
 
     def __post_init__(self) -> None:
         self.inbox = Inbox(self.account.name, self.cache, self._open_pop)
-        self.folders = LocalFolders(self.folder_store or FolderStore(), self.cache)
+        self.folders = LocalFolders(self.folder_store or FolderStore())
 
     @property
     def name(self) -> str:
@@ -233,10 +233,6 @@ class Account:
 
     def close(self) -> None:
         self.cache.close()
-
-    # -- transitional: the console's names before its rework ------------------------
-    def cached_index(self) -> list[MessageRow]:
-        return self.index()
 
 
 def protocol_logger(protocol: str) -> logging.Logger:

@@ -26,7 +26,7 @@ from pymailgui.errors import (
 )
 from pymailgui.inbox.cache import IndexCache
 from pymailgui.inbox.guard import account_guard
-from pymailgui.inbox.identity import FP_PREFIX, FingerprintLabeler, Listing, is_fingerprint_key
+from pymailgui.inbox.identity import FP_PREFIX, Listing, is_fingerprint_key
 from pymailgui.inbox.refresh import UNDONE_REFRESH, Refresh
 from pymailgui.inbox.reports import DeleteReport, RefreshReport
 from pymailgui.inbox.session import Connector, PopSession, read_listing
@@ -84,28 +84,6 @@ class Inbox:
 
     def mark_seen(self, keys: Sequence[str], seen: bool = True) -> None:
         self.cache.set_flag(self.account, keys, "S", seen)
-
-    # -- transitional: the console's numbering, until the console keeps its own ------
-    def entries(self) -> list[MessageRow]:
-        return self.rows()
-
-    def entry(self, key: str) -> MessageRow:
-        return self.row(key)
-
-    def remember_shown(self, keys: Sequence[str]) -> None:
-        self.cache.set_shown(self.account, list(keys))
-
-    def shown_uid(self, number: int) -> str:
-        shown = self.cache.shown(self.account)
-        if not shown:
-            raise UsageError("No list was shown yet: run 'list' first.")
-        try:
-            return shown[number]
-        except KeyError:
-            raise UsageError(
-                f"There is no message {number} in the last list shown "
-                "(it may have been deleted); run 'list' again."
-            ) from None
 
     # -- refresh -----------------------------------------------------------------------
     def refresh(self, task: Task | None = None, *, wait: bool = True) -> RefreshReport:
@@ -279,7 +257,7 @@ class Inbox:
                     raise
                 raise exc.with_note("Nothing was deleted.", nothing_committed=True) from exc
             deleted = list(targets.values())
-            self._apply_delete(listing, deleted + gone)
+            self._apply_delete(listing, targets, gone)
         if task.cancelled:
             task.notify(
                 "It was too late to cancel: the server had already been told to delete.",
@@ -316,25 +294,23 @@ class Inbox:
             )
         task.check(UNDONE_DELETE)  # the last moment a cancel can still keep everything
 
-    def _apply_delete(self, listing: Listing, removed: list[str]) -> None:
+    def _apply_delete(self, listing: Listing, targets: dict[int, str], gone: list[str]) -> None:
         """Update the index in place after a committed delete: no reload.
 
         Rows with a usable id are matched exactly: the ones the server no longer lists
         are dropped and the rest renumbered. Fingerprint rows keep their labels until
         the next refresh (the session's labels of look-alikes follow server order and
-        need not match the index's), so only the deleted ones are dropped.
+        need not match the index's), so only the unique ones are renumbered.
         """
-        gone = set(removed)
-        after = [n for n in sorted(listing.sizes) if _key_of(listing, n) not in gone]
-        renumbered: dict[str, int] = {}
+        after = [n for n in sorted(listing.sizes) if n not in targets]
         counts = Counter(listing.fingerprints[n] for n in after if n in listing.fingerprints)
-        labels = FingerprintLabeler()
+        renumbered: dict[str, int] = {}
         for position, num in enumerate(after, start=1):
             uid = listing.uid(num)
             if uid is not None:
                 renumbered[uid] = position
             elif num in listing.fingerprints and counts[listing.fingerprints[num]] == 1:
-                renumbered[labels.key(listing.fingerprints[num])] = position
+                renumbered[f"{FP_PREFIX}{listing.fingerprints[num]}"] = position
         vanished: list[str] = []
         if listing.by_uidl and not listing.problems:
             # Every id is usable: an id-keyed row the server no longer lists is gone.
@@ -342,7 +318,7 @@ class Inbox:
             rows = self.rows()
             vanished = [r.key for r in rows if not is_fingerprint_key(r.key) and r.key not in ids]
         with self.cache.transaction() as db:
-            self.cache.drop(db, self.account, [*removed, *vanished])
+            self.cache.drop(db, self.account, [*targets.values(), *gone, *vanished])
             self.cache.renumber(db, self.account, renumbered)
 
     # -- sessions ----------------------------------------------------------------------
@@ -357,17 +333,6 @@ class Inbox:
         except BaseException:
             client.abort()
             raise
-
-
-def _key_of(listing: Listing, num: int) -> str | None:
-    uid = listing.uid(num)
-    if uid is not None:
-        return uid
-    fp = listing.fingerprints.get(num)
-    if fp is None:
-        return None
-    # The first look-alike's label; later ones are never deleted (always refused).
-    return f"{FP_PREFIX}{fp}"
 
 
 def _commit(client: PopSession, task: Task) -> None:

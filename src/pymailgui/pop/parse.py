@@ -13,7 +13,31 @@ from dataclasses import dataclass, field
 
 from pymailgui.errors import ProtocolError
 
-CRLF = b"\r\n"
+# Dot-stuffing is shared with SMTP and the devserver (pymailgui.lines); the names stay
+# importable from here, listed in __all__.
+from pymailgui.lines import CRLF, dot_stuff, dot_unstuff, split_lines, unstuff_lines
+
+__all__ = [
+    "CRLF",
+    "MAX_LISTING_ENTRIES",
+    "UID_MAX_LEN",
+    "Capabilities",
+    "Status",
+    "dot_stuff",
+    "dot_unstuff",
+    "is_continuation",
+    "parse_capabilities",
+    "parse_scan_line",
+    "parse_scan_listing",
+    "parse_stat",
+    "parse_status",
+    "parse_uidl_line",
+    "parse_uidl_listing",
+    "quote_server_text",
+    "split_lines",
+    "unstuff_lines",
+    "validate_uid",
+]
 
 #: Largest number of entries accepted in one LIST or UIDL listing. Real maildrops hold
 #: far fewer; a server that sends more is broken or hostile.
@@ -305,43 +329,3 @@ def _check_count(lines: Sequence[bytes], max_entries: int, command: str) -> None
             f"The server's {command} answer lists {len(lines)} messages, more than the "
             f"{max_entries} PyMailGUI accepts."
         )
-
-
-def unstuff_lines(lines: Iterable[bytes]) -> bytes:
-    """Join the lines of a multi-line answer (terminator excluded) with CRLF, unstuffed.
-
-    RFC 1939 §3: a line that begins with "." was byte-stuffed by the server; the first
-    "." is removed. Every line, including the last, ends with CRLF in the result.
-    """
-    out = [line[1:] if line.startswith(b".") else line for line in lines]
-    if not out:
-        return b""
-    return CRLF.join(out) + CRLF
-
-
-def split_lines(body: bytes) -> list[bytes]:
-    """Split a message into lines on CRLF, LF or a lone CR-less end (no terminators)."""
-    if not body:
-        return []
-    lines = body.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
-
-
-def dot_stuff(body: bytes) -> bytes:
-    """The wire form of a multi-line body: CRLF lines, dot-stuffed, then ".\\r\\n"."""
-    stuffed = [b"." + line if line.startswith(b".") else line for line in split_lines(body)]
-    return b"".join(line + CRLF for line in stuffed) + b"." + CRLF
-
-
-def dot_unstuff(wire: bytes) -> bytes:
-    """Decode a complete multi-line body as sent on the wire (ending in ".\\r\\n")."""
-    if wire == b"." + CRLF:
-        return b""
-    if not wire.endswith(CRLF + b"." + CRLF):
-        raise ProtocolError("A multi-line answer from the server is not terminated by a '.' line.")
-    lines = wire[: -len(CRLF + b"." + CRLF)].split(CRLF)
-    if b"." in lines:
-        raise ProtocolError("A multi-line answer from the server ends before its last line.")
-    return unstuff_lines(lines)
