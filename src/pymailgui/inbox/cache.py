@@ -251,11 +251,12 @@ class IndexCache:
     # -- index rows ------------------------------------------------------------------
     def rows(self, account: str) -> list[MessageRow]:
         """Every indexed message in server order."""
-        found = self._rows_of(
-            f"SELECT {_ROW_COLUMNS} FROM messages WHERE account = ? ORDER BY num",  # noqa: S608
-            (account,),
-        )
-        return list(map(_row, found))
+        sql = f"SELECT {_ROW_COLUMNS} FROM messages WHERE account = ? ORDER BY num"  # noqa: S608
+        try:
+            # Straight from the cursor: no list of 10,000 tuples next to the rows.
+            return list(map(_row, self._db().execute(sql, (account,))))
+        except sqlite3.Error as exc:
+            raise LocalStoreError(f"The index cache could not be read: {exc}.") from None
 
     def row(self, account: str, key: str) -> MessageRow | None:
         found = self._read(
