@@ -152,6 +152,18 @@ class IndexCache:
             self._all.append(db)
         return db
 
+    def close_thread(self) -> None:
+        """Close the calling thread's connection (a worker thread that is ending)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            return
+        self._local.db = None
+        with self._all_lock:
+            if db in self._all:
+                self._all.remove(db)
+        with contextlib.suppress(sqlite3.Error):
+            db.close()
+
     def close(self) -> None:
         self._closed = True
         with self._all_lock:

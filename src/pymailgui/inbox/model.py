@@ -179,7 +179,7 @@ class Inbox:
                     if keep:
                         self._learn_attachments(row, data)
             finally:
-                writer.flush()  # every text verified so far is kept
+                writer.finish()  # every text verified so far is kept
             _quit_quietly(client)
         return found
 

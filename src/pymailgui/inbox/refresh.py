@@ -47,7 +47,7 @@ class Refresh:
         try:
             self._read_headers(writer)
         finally:
-            writer.flush()
+            writer.finish()
         return listing
 
     def _read_headers(self, writer: RowWriter) -> None:
