@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 from pymailgui.message import headers as message_headers
-from pymailgui.message.address_list import format_address_list, unstructured_text
+from pymailgui.message.address_list import format_address_list
+from pymailgui.message.unstructured import unstructured_text
 
 #: A header block is cut here: no real one comes close, and a list must not read a
 #: multi-megabyte "header" of a message with no blank line.
@@ -37,6 +38,14 @@ _WS = re.compile(r"\s+")
 _SPACES = re.compile(r" {2,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
+# "Mon, 5 Jan 2026 17:29:58 +0100 (CET)": what email.utils.parsedate_to_datetime reads
+# from it (it ignores what follows the zone), without its general token juggling.
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+_PLAIN_DATE = re.compile(
+    r"(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?(\d{1,2}) (" + "|".join(_MONTHS) + r") "
+    r"([1-9]\d{3}) (\d\d):(\d\d)(?::(\d\d))? ([+-])(\d\d)(\d\d)(?: .*)?"
+)
 _ADDRESS_FIELDS = (b"from", b"to", b"cc")
 _WANTED = frozenset((*_ADDRESS_FIELDS, b"subject", b"date", b"message-id", b"content-type"))
 # Field-name characters (RFC 5322 section 2.2: printable ASCII except ":"); a line
@@ -151,7 +160,7 @@ def summarize_headers(block: bytes) -> HeaderFields:
         to=_address_field(fields.get(b"to")),
         cc=_address_field(fields.get(b"cc")),
         subject=_text_field(fields.get(b"subject")),
-        date=None if date is None else message_headers.date_from_text(_source(date)),
+        date=None if date is None else _date(_source(date)),
         # No encoded-words in a msg-id (RFC 2047 section 5): the raw value is the text.
         message_id=clean(_source(fields.get(b"message-id", b""))),
         has_attachments=message_headers.attachments_from_type(
@@ -226,6 +235,23 @@ def _first_blank_line(data: bytes) -> int:
         if at >= 0:
             end = at + 1
     return end
+
+
+def _date(text: str) -> datetime | None:
+    """The Date column: the common RFC 5322 form by one match, the rest by the stdlib."""
+    m = _PLAIN_DATE.fullmatch(text.strip())
+    if m is None:
+        return message_headers.date_from_text(text)
+    day, month, year, hour, minute, second, sign, zone_h, zone_m = m.groups()
+    offset = (int(zone_h) * 3600 + int(zone_m) * 60) * (-1 if sign == "-" else 1)
+    try:
+        # RFC 5322 section 3.3: -0000 says the time is UTC but the local zone is unknown.
+        zone = UTC if offset == 0 else timezone(timedelta(seconds=offset))
+        return datetime(
+            int(year), _MONTHS[month], int(day), int(hour), int(minute), int(second or 0), 0, zone
+        )
+    except ValueError:
+        return None  # 31 Feb, 25:00, a zone of a day or more: the stdlib refuses them too
 
 
 def _source(value: bytes) -> str:
