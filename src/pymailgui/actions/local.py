@@ -12,7 +12,8 @@ from pathlib import Path
 
 from pymailgui.errors import UsageError
 from pymailgui.inbox import DeleteReport, IndexCache
-from pymailgui.store import Folder, FolderEntry, FolderStore, export_mbox, import_mbox
+from pymailgui.message.summary import MessageRow
+from pymailgui.store import Folder, FolderStore, export_mbox, import_mbox
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class LocalFolders:
     def _view_key(self, folder: Folder) -> str:
         return f"folder:{folder.name.casefold()}"
 
-    def entries(self, name: str, *, remember: bool = True) -> list[FolderEntry]:
+    def entries(self, name: str, *, remember: bool = True) -> list[MessageRow]:
         """The folder's messages in display order, numbered 1..N (remembered as shown)."""
         folder = self.folder(name)
         entries = folder.entries()
@@ -65,7 +66,7 @@ class LocalFolders:
         shown = self.cache.shown(self._view_key(folder))
         if not shown:
             # Never listed: the current order is what any listing would show now.
-            shown = {e.number: e.key for e in folder.entries()}
+            shown = {n: e.key for n, e in enumerate(folder.entries(), start=1)}
         try:
             key = shown[number]
         except KeyError:

@@ -9,7 +9,7 @@ import sys
 from pymailgui.actions import Account
 from pymailgui.console import format as fmt
 from pymailgui.console.commands import print_message
-from pymailgui.store import FolderEntry
+from pymailgui.message.summary import MessageRow
 
 
 def cmd_folders(account: Account, args: argparse.Namespace) -> int:
@@ -19,25 +19,25 @@ def cmd_folders(account: Account, args: argparse.Namespace) -> int:
     return 0
 
 
-def _folder_lines(entries: list[FolderEntry]) -> list[str]:
+def _folder_lines(entries: list[MessageRow]) -> list[str]:
     width = len(str(len(entries))) if entries else 1
     lines = []
-    for e in entries:
+    for number, e in enumerate(entries, start=1):
         date = fmt.date_column(e.date)
         flag = "N" if not e.seen else ("R" if e.replied else " ")
         mark = "@" if e.has_attachments else " "
         lines.append(
-            f"{e.number:>{width}} {flag} {date}  {fmt.fit(fmt.sender_name(e.from_), 24)}  "
+            f"{number:>{width}} {flag} {date}  {fmt.fit(fmt.sender_name(e.from_), 24)}  "
             f"{fmt.fit(e.subject or '(no subject)', 40)}{mark} {fmt.human_size(e.size):>7}"
         )
     return lines
 
 
-def _folder_json(entries: list[FolderEntry]) -> str:
+def _folder_json(entries: list[MessageRow]) -> str:
     return json.dumps(
         [
             {
-                "num": e.number,
+                "num": number,
                 "key": e.key,
                 "from": e.from_,
                 "to": e.to,
@@ -47,7 +47,7 @@ def _folder_json(entries: list[FolderEntry]) -> str:
                 "attachments": e.has_attachments,
                 "flags": e.flags,
             }
-            for e in entries
+            for number, e in enumerate(entries, start=1)
         ],
         ensure_ascii=False,
         indent=2,

@@ -149,18 +149,33 @@ def _mailbox_parts(mb: TokenList) -> tuple[str, str, str]:
     return display, "", ""
 
 
+def _addr_spec(local: str, domain: str) -> str:
+    """headerregistry.Address.addr_spec: the local part quoted where it needs it."""
+    if not DOT_ATOM_ENDS.isdisjoint(local):
+        local = quote_string(local)
+    return f"{local}@{domain}" if domain else local or "<>"
+
+
 def _address_text(display: str, local: str, domain: str) -> str:
     """str(headerregistry.Address)."""
     if "\r" in display + local + domain or "\n" in display + local + domain:
         raise StdlibRaises  # the stdlib's Address() refuses CR/LF (from an encoded-word)
-    if not DOT_ATOM_ENDS.isdisjoint(local):
-        local = quote_string(local)
-    spec = f"{local}@{domain}" if domain else local or "<>"
+    spec = _addr_spec(local, domain)
     if not SPECIALS.isdisjoint(display):
         display = quote_string(display)
     if display:
         return f"{display} <{'' if spec == '<>' else spec}>"
     return spec
+
+
+def _members(group: TokenList) -> list[TokenList]:
+    """Group.all_mailboxes: the mailboxes of a group's list (none for "name:;")."""
+    group_list = group.items[2]
+    if isinstance(group_list, TokenList) and group_list.kind == "group-list" and group_list.items:
+        mailboxes = group_list.items[0]
+        if isinstance(mailboxes, TokenList) and mailboxes.kind == "mailbox-list":
+            return [mb for mb in mailboxes.items if isinstance(mb, TokenList) and is_mailbox(mb)]
+    return []
 
 
 def _group_text(address: TokenList) -> str:
@@ -172,16 +187,7 @@ def _group_text(address: TokenList) -> str:
     words = first.items[0]
     assert isinstance(words, TokenList)
     display = _display_name(words.items)
-    members: list[str] = []
-    group_list = first.items[2]
-    if isinstance(group_list, TokenList) and group_list.kind == "group-list" and group_list.items:
-        mailboxes = group_list.items[0]
-        if isinstance(mailboxes, TokenList) and mailboxes.kind == "mailbox-list":
-            members = [
-                _address_text(*_mailbox_parts(mb))
-                for mb in mailboxes.items
-                if isinstance(mb, TokenList) and is_mailbox(mb)
-            ]
+    members = [_address_text(*_mailbox_parts(mb)) for mb in _members(first)]
     if not SPECIALS.isdisjoint(display):
         display = quote_string(display)
     joined = ", ".join(members)
@@ -271,3 +277,16 @@ def format_address_list(value: str) -> str | None:
     except (StdlibRaises, IndexError):
         return None
     return ", ".join(texts)
+
+
+def first_addr_spec(value: str) -> str:
+    """The addr-spec of the header's first mailbox (``Address.addr_spec``), or ""."""
+    try:
+        for address in AddressParser(value).get_address_list():
+            first = address.items[0]
+            assert isinstance(first, TokenList)
+            for mb in _members(first) if first.kind == "group" else [first]:
+                return _addr_spec(*_mailbox_parts(mb)[1:])
+    except (StdlibRaises, IndexError):
+        pass
+    return ""
