@@ -123,6 +123,8 @@ def test_adjacent_encoded_words_of_a_name_join() -> None:
     got = _one(b"From: =?utf-8?q?a?= (note) =?utf-8?q?b?= <x@example.com>")
     assert got.from_ == "a b <x@example.com>"  # a comment between them: not adjacent
     assert _one(b"Subject: =?utf-8?q?a?=  =?utf-8?q?b?= c").subject == "ab c"
+    got = _one(b'From: =?utf-8?q?a?=" "=?utf-8?q?b?= <x@example.com>')
+    assert got.from_ == "a b <x@example.com>"  # a quoted space between them is text
 
 
 def test_encoded_words_are_decoded_leniently() -> None:

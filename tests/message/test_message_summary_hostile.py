@@ -72,7 +72,7 @@ def test_arbitrary_bytes_never_raise(block: bytes) -> None:
 PIECES = [" ", "\t", "(", ")", "<", ">", "@", ",", ":", ";", ".", "\\", '"', "[", "]"]
 PIECES += ["a", "b", "John", "ex.com", "=?", "?=", "?", "=", "=41", "q", "B", "\r\n "]
 PIECES += ["=?utf-8?q?x?=", "=?utf-8?b?eHk=?=", "=?us-ascii?Q?ab?=", "=?utf-8?q??="]
-PIECES += ['"x y"', "<a@b>", "a@b", "(c)", "(a(b)c)", "\\(", '\\"', "G:", "@r,@s:"]
+PIECES += ['"x y"', '" "', '""', "<a@b>", "a@b", "(c)", "(a(b)c)", "\\(", '\\"', "G:", "@r,@s:"]
 PIECES += ["[1.2.3.4]", "..", ". ", "\x01", "~", "=?utf-8?q?a_b?="]  # all words decode cleanly
 structured = st.lists(st.sampled_from(PIECES), max_size=25).map("".join)
 _BETWEEN_WORDS = re.compile(rb"\?=(?:\r\n)?[ \t]+=\?")

@@ -221,7 +221,7 @@ def _fast_display_name(phrase: str) -> str | None:
     if phrase[0] == '"' and phrase.find('"', 1) == len(phrase) - 1:
         return phrase[1:-1]  # one quoted string
     parts: list[str] = []
-    ews: list[bool] = []
+    kinds: list[str | None] = []
     for m in _FAST_PIECE.finditer(phrase):
         kind = m.lastgroup
         if kind == "ws":
@@ -236,9 +236,9 @@ def _fast_display_name(phrase: str) -> str | None:
             parts.append(m.group()[1:-1])
         else:
             parts.append(m.group())
-        ews.append(kind == "ew")
+        kinds.append(kind)
     for k in range(1, len(parts) - 1):
-        if parts[k] == " " and ews[k - 1] and ews[k + 1]:
+        if kinds[k] == "ws" and kinds[k - 1] == kinds[k + 1] == "ew":
             parts[k] = ""  # RFC 2047 6.2: white space between two words is not shown
     return "".join(parts)
 
