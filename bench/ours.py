@@ -11,6 +11,7 @@ from pymailgui.inbox import Inbox, IndexCache
 from pymailgui.inbox.model import Connector
 from pymailgui.inbox.session import PopSession
 from pymailgui.pop import open_session
+from pymailgui.tasks import Task
 
 TIMEOUT = 30.0
 _serial = itertools.count(1)
@@ -23,8 +24,8 @@ def server(host: str, port: int) -> ServerConfig:
 def connector(host: str, port: int, user: str = "alice") -> Connector:
     config = server(host, port)
 
-    def connect() -> PopSession:
-        return open_session(config, user, PASSWORD)
+    def connect(task: Task) -> PopSession:
+        return open_session(config, user, PASSWORD, task=task)
 
     return connect
 

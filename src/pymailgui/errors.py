@@ -29,6 +29,8 @@ class MailError(Exception):
 
     #: Exit status used by the console client for this kind of error.
     exit_code: int = 1
+    #: A failed or cancelled send: the key of the copy waiting in Outbox.
+    outbox_key: str | None = None
 
     def __init__(self, message: str = "", *, nothing_committed: bool | None = None) -> None:
         super().__init__(message)
@@ -121,12 +123,7 @@ class MessageError(MailError):
 
 
 class SendError(MailError):
-    """Sending a message failed; the message is kept in Outbox, never lost.
-
-    ``outbox_key`` is the key of the copy waiting in Outbox when one was filed.
-    """
-
-    outbox_key: str | None = None
+    """Sending a message failed; the message is kept in Outbox, never lost."""
 
 
 class RecipientsRefused(SendError):

@@ -49,9 +49,34 @@ def logs_dir() -> Path:
     return base_dir() / "logs"
 
 
+def console_state() -> Path:
+    """The console's own state: the numbers ``pymail`` showed in each last list."""
+    return base_dir() / "console.sqlite3"
+
+
 def demo_dir() -> Path:
     """State of the demo account: its server-side maildrop and its config."""
     return base_dir() / "demo"
+
+
+def demo_client_dir() -> Path:
+    """The demo account's client-side state, kept apart from every real account's."""
+    return demo_dir() / "client"
+
+
+def demo_cache_db() -> Path:
+    """The demo account's index cache (never the real accounts' ``cache_db()``)."""
+    return demo_client_dir() / "cache.sqlite3"
+
+
+def demo_folders_dir() -> Path:
+    """The demo account's local folders (its Sent, Saved... never show up elsewhere)."""
+    return demo_client_dir() / "folders"
+
+
+def demo_console_state() -> Path:
+    """The console's numbering for the demo account."""
+    return demo_client_dir() / "console.sqlite3"
 
 
 def ensure_dir(path: Path) -> Path:

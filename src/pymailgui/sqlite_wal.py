@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Mapping
 
 
 def set_wal(db: sqlite3.Connection, timeout: float) -> None:
@@ -22,3 +23,20 @@ def set_wal(db: sqlite3.Connection, timeout: float) -> None:
             if "locked" not in str(exc) or time.monotonic() > deadline:
                 raise
             time.sleep(0.01)
+
+
+def schema_version(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(db: sqlite3.Connection, migrations: Mapping[int, str], target: int) -> None:
+    """Bring the schema from its ``user_version`` to ``target``: ``migrations[n]`` holds
+    the statements (";"-separated) from version n to n+1. Runs inside the caller's write
+    transaction, so a concurrent opener sees the old schema or the new, never half."""
+    version = schema_version(db)
+    while version < target:
+        for statement in migrations[version].split(";"):
+            if statement.strip():
+                db.execute(statement)
+        version += 1
+        db.execute(f"PRAGMA user_version = {version}")

@@ -7,7 +7,7 @@ import pytest
 
 from pymailgui.config import secrets
 from pymailgui.config.load import parse
-from pymailgui.errors import ConfigError
+from pymailgui.errors import ConfigError, PasswordCancelled
 
 
 @pytest.fixture(autouse=True)
@@ -42,17 +42,45 @@ def test_password_command_failure_does_not_leak_stdout() -> None:
 def test_prompt_used_when_no_command_and_cached() -> None:
     cfg = parse('[accounts.a]\naddress="a@example.com"\n[accounts.a.pop]\nhost="127.0.0.1"\n')
     acct = cfg.account()
-    asked: list[str] = []
+    asked: list[secrets.PasswordRequest] = []
 
-    def prompt(text: str) -> str:
-        asked.append(text)
+    def prompt(request: secrets.PasswordRequest) -> str:
+        asked.append(request)
         return "pw-from-prompt"
 
     for _ in range(2):
         got = secrets.get_password(acct, acct.pop, protocol="pop", use_keyring=False, prompt=prompt)
         assert got == "pw-from-prompt"
     assert len(asked) == 1  # cached for the process
-    assert "a@example.com" in asked[0]
+    request = asked[0]
+    assert (request.account, request.protocol, request.host, request.user) == (
+        "a",
+        "pop",
+        "127.0.0.1",
+        "a@example.com",
+    )
+    assert not request.again
+    assert "a@example.com" in request.text and "127.0.0.1" in request.text
+
+
+def test_a_cancelled_prompt_is_not_a_missing_password() -> None:
+    cfg = parse('[accounts.a]\naddress="a@example.com"\n[accounts.a.pop]\nhost="127.0.0.1"\n')
+    asked: list[secrets.PasswordRequest] = []
+
+    def cancel(request: secrets.PasswordRequest) -> None:
+        asked.append(request)
+        return None
+
+    with pytest.raises(PasswordCancelled):
+        secrets.get_password(
+            cfg.account(),
+            cfg.account().pop,
+            protocol="pop",
+            use_keyring=False,
+            prompt=cancel,
+            again=True,
+        )
+    assert asked[0].again and "refused" in asked[0].text
 
 
 def test_no_source_is_a_clear_config_error() -> None:

@@ -11,15 +11,22 @@ from __future__ import annotations
 import base64
 import email.policy
 import os
+import pty
 import shlex
+import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from tests.support.popserver import POP_PASSWORD, POP_USER
+
+from pymailgui.devserver.pop3server import ScriptedPOP3Server
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 RUN_TIMEOUT = 60.0  # seconds for one pymail run; a hang fails the test instead of CI
@@ -87,7 +94,7 @@ class Pymail:
 
     def __call__(self, *args: str, stdin: str = "", env: dict[str, str] | None = None) -> Result:
         done = subprocess.run(
-            [sys.executable, "-bb", "-m", "pymailgui.console.main", *args],
+            self.command(*args),
             input=stdin.encode("utf-8"),
             capture_output=True,
             env=self.env(env),
@@ -95,6 +102,116 @@ class Pymail:
             check=False,
         )
         return Result(done.returncode, done.stdout, done.stderr.decode("utf-8", "replace"))
+
+    def command(self, *args: str) -> list[str]:
+        return [sys.executable, "-bb", "-m", "pymailgui.console.main", *args]
+
+    def live(
+        self,
+        *args: str,
+        env: dict[str, str] | None = None,
+        stdout_tty: bool = False,
+        stderr_tty: bool = False,
+    ) -> Live:
+        """Start ``pymail`` with standard input on a pseudo-terminal (see :class:`Live`)."""
+        return Live(
+            self.command(*args), self.env(env), stdout_tty=stdout_tty, stderr_tty=stderr_tty
+        )
+
+    def on_terminal(self, *args: str, typed: str = "", env: dict[str, str] | None = None) -> Result:
+        """Run with standard input on a pseudo-terminal where ``typed`` was typed (a
+        "\x04" at the start of a line is Ctrl-D); stdout and stderr stay pipes."""
+        live = self.live(*args, env=env)
+        live.type(typed)
+        return live.finish()
+
+
+class Live:
+    """A ``pymail`` run a test talks to while it runs: standard input on a terminal
+    (``stdout_tty``/``stderr_tty``: that output on it too), output read as it comes."""
+
+    def __init__(
+        self, command: list[str], env: dict[str, str], *, stdout_tty: bool, stderr_tty: bool
+    ) -> None:
+        self.master, slave = pty.openpty()
+        self.stdout_tty = stdout_tty
+        try:
+            self.proc = subprocess.Popen(
+                command,
+                stdin=slave,
+                stdout=slave if stdout_tty else subprocess.PIPE,
+                stderr=slave if stderr_tty else subprocess.PIPE,
+                env=env,
+            )
+        finally:
+            os.close(slave)
+        self.output = bytearray()
+        self.errors = bytearray()
+        #: What reached the terminal: the echo of what was typed, and stdout/stderr
+        #: when they are on it.
+        self.screen = bytearray()
+        self._lock = threading.Lock()
+        # Every end is read as it comes, so no buffer ever fills and blocks the child.
+        ends = [(self.master, self.screen)]
+        if self.proc.stdout is not None:
+            ends.append((self.proc.stdout.fileno(), self.output))
+        if self.proc.stderr is not None:
+            ends.append((self.proc.stderr.fileno(), self.errors))
+        self._readers = [threading.Thread(target=self._read, args=end, daemon=True) for end in ends]
+        for reader in self._readers:
+            reader.start()
+
+    def _read(self, fd: int, into: bytearray) -> None:
+        try:
+            while chunk := os.read(fd, 4096):
+                with self._lock:
+                    into += chunk
+        except OSError:
+            pass  # the terminal's end closes with an error once the child is gone
+
+    @property
+    def text(self) -> str:
+        """Standard output so far (the terminal's text when stdout is on it)."""
+        with self._lock:
+            data = self.screen if self.stdout_tty else self.output
+            return data.decode("utf-8", "replace")
+
+    @property
+    def screen_text(self) -> str:
+        """Everything that reached the terminal (echo included)."""
+        with self._lock:
+            return self.screen.decode("utf-8", "replace")
+
+    def type(self, text: str) -> None:
+        os.write(self.master, text.encode("utf-8"))
+
+    def expect(self, needle: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.text:
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                time.sleep(0.2)
+                assert needle in self.text, f"{needle!r} never came; output: {self.text!r}"
+            time.sleep(0.02)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: SIGINT to the process."""
+        self.proc.send_signal(signal.SIGINT)
+
+    def finish(self, timeout: float = RUN_TIMEOUT) -> Result:
+        try:
+            self.proc.wait(timeout=timeout)
+        finally:
+            self.proc.kill()
+            for reader in self._readers:
+                reader.join(5.0)
+            os.close(self.master)
+            for pipe in (self.proc.stdout, self.proc.stderr):
+                if pipe is not None:
+                    pipe.close()
+        with self._lock:
+            out = bytes(self.screen if self.stdout_tty else self.output)
+            err = bytes(self.errors)
+        return Result(self.proc.returncode, out, err.decode("utf-8", "replace"))
 
 
 @pytest.fixture
@@ -153,6 +270,37 @@ def write_config(
         lines += ["", extra]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+def configure_scripted(
+    pymail: Pymail,
+    server: ScriptedPOP3Server,
+    security: str = "none",
+    *,
+    port: int | None = None,
+    password: str | None = None,
+    ca_file: Path | None = None,
+    extra: str = "",
+) -> Path:
+    """Point ``pymail``'s default config at the scripted server's test user."""
+    return write_config(
+        pymail.config_path,
+        host=server.host,
+        port=port or server.port,
+        security=security,
+        username=POP_USER,
+        password=POP_PASSWORD if password is None else password,
+        ca_file=ca_file,
+        extra=extra,
+    )
+
+
+def smtp_table(port: int, account: str = "test") -> str:
+    """The [smtp] table of a config for a plain SMTP server on 127.0.0.1 (no login)."""
+    return (
+        f'[accounts.{account}.smtp]\nhost = "127.0.0.1"\nport = {port}\n'
+        'security = "none"\nauth = "none"\ntimeout = 5.0\n'
+    )
 
 
 # -- test messages --------------------------------------------------------------------

@@ -27,7 +27,7 @@ from tests.support.dovecot_procs import free_port
 from tests.support.mail import make_message
 from tests.support.tls import TLSFiles
 
-JSON_KEYS = {"num", "uid", "from", "to", "subject", "date", "size", "attachments"}
+JSON_KEYS = {"num", "uid", "from", "to", "subject", "date", "size", "attachments", "new", "flags"}
 
 
 def configure(
@@ -278,10 +278,11 @@ def test_list_offline_needs_no_server(
 ) -> None:
     dovecot_user.deliver_many([numbered("msg A", "A"), unicode_message()])
     configure(pymail, dovecot, dovecot_user)
+    assert pymail("list").rc == 0
+    assert pymail("show", "1").rc == 0  # read once: its text is kept (and it is seen)
     online = pymail("list")
     assert online.rc == 0, online.err
     online_json = pymail("list", "--json")
-    assert pymail("show", "1").rc == 0  # read once: its text is kept
 
     configure(pymail, dovecot, dovecot_user, port=free_port())  # nothing listens there
     r = pymail("list")

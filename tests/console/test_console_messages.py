@@ -163,7 +163,7 @@ def test_save_then_folder_list_and_show(demo: Demo) -> None:
 def test_save_with_delete_moves_the_message_off_the_server(demo: Demo) -> None:
     n = demo.number(SUBJECTS["lunch"])
     before = demo.raw("show", str(n))
-    r = demo.ok("save", str(n), "--folder", "Keep", "--delete")
+    r = demo.ok("save", str(n), "--folder", "Keep", "--delete", "--yes")
     assert "Deleted 1 message" in r.text
     rows = demo.index()
     assert SUBJECTS["lunch"] not in {row["subject"] for row in rows}
@@ -180,7 +180,7 @@ def test_folder_delete_and_move(demo: Demo) -> None:
     subjects = [row["subject"] for row in rows]
     assert len(subjects) == 3
 
-    r = demo.ok("folder", "Work", "delete", "1")
+    r = demo.ok("folder", "Work", "delete", "1", "--yes")
     assert "Deleted 1 message" in r.text
     assert [row["subject"] for row in demo.folder("Work")] == subjects[1:]
 
@@ -197,9 +197,9 @@ def test_folder_numbers_are_those_of_the_last_list(demo: Demo) -> None:
     demo.index()
     demo.ok("save", "1", "2", "--folder", "Work")
     demo.folder("Work")
-    demo.ok("folder", "Work", "delete", "1")
+    demo.ok("folder", "Work", "delete", "1", "--yes")
     # Message 1 of the last list is gone: a stale number is refused, not re-aimed.
-    r = demo("folder", "Work", "delete", "1")
+    r = demo("folder", "Work", "delete", "1", "--yes")
     r.assert_clean_error(2)
     assert len(demo.folder("Work")) == 1
 

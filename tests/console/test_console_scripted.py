@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.console.conftest import Pymail, lf, write_config
+from tests.console.conftest import Pymail, configure_scripted, lf, write_config
 from tests.support.mail import make_message, twin_messages
 from tests.support.popserver import POP_PASSWORD, POP_USER, PopServerFactory
 from tests.support.tls import TLSFiles
@@ -26,23 +26,7 @@ DEMO_SAMPLES = 13
 LOGIN_VERBS = {"USER", "PASS", "AUTH", "APOP"}
 
 
-def configure(
-    pymail: Pymail,
-    server: ScriptedPOP3Server,
-    security: str = "none",
-    *,
-    ca_file: Path | None = None,
-    path: Path | None = None,
-) -> Path:
-    return write_config(
-        path or pymail.config_path,
-        host=server.host,
-        port=server.port,
-        security=security,
-        username=POP_USER,
-        password=POP_PASSWORD,
-        ca_file=ca_file,
-    )
+configure = configure_scripted
 
 
 def fill(server: ScriptedPOP3Server, *messages: bytes) -> list[str]:
@@ -99,7 +83,7 @@ def test_starttls_with_untrusted_certificate_sends_no_password(
 # -- confirmation, safe delete -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", ["n\n", ""])
+@pytest.mark.parametrize("answer", ["n\n", "\x04"], ids=["no", "ctrl-d"])
 def test_delete_without_yes_and_no_answer_deletes_nothing(
     pymail: Pymail, pop_server_factory: PopServerFactory, answer: str
 ) -> None:
@@ -107,8 +91,8 @@ def test_delete_without_yes_and_no_answer_deletes_nothing(
     uids = three(server)
     configure(pymail, server)
     assert pymail("list").rc == 0
-    r = pymail("delete", "2", stdin=answer)
-    assert r.rc == 1, r.err
+    r = pymail.on_terminal("delete", "2", typed=answer)
+    assert r.rc == 6, r.err  # declined: its own exit status
     assert "msg 2" in r.err  # the prompt says which message
     assert "Nothing was deleted." in r.err
     assert "Traceback" not in r.err
@@ -116,12 +100,14 @@ def test_delete_without_yes_and_no_answer_deletes_nothing(
     assert "DELE" not in verbs(server)
 
 
-def test_delete_confirmed_on_stdin(pymail: Pymail, pop_server_factory: PopServerFactory) -> None:
+def test_delete_confirmed_on_the_terminal(
+    pymail: Pymail, pop_server_factory: PopServerFactory
+) -> None:
     server = pop_server_factory()
     uids = three(server)
     configure(pymail, server)
     assert pymail("list").rc == 0
-    r = pymail("delete", "2", stdin="y\n")
+    r = pymail.on_terminal("delete", "2", typed="y\n")
     assert r.rc == 0, r.err
     assert server.maildrop(POP_USER).uids() == [uids[0], uids[2]]
     assert subjects(pymail) == ["msg 1", "msg 3"]

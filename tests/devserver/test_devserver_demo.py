@@ -21,7 +21,7 @@ from pymailgui.devserver.demo import (
     DemoServer,
     sample_messages,
 )
-from pymailgui.devserver.maildrop import normalize_crlf
+from pymailgui.lines import to_crlf
 
 SAMPLES = sample_messages()
 
@@ -125,7 +125,7 @@ def test_reply_thread() -> None:
 
 
 def test_twins_share_header_block_and_size_but_not_body() -> None:
-    twins = [normalize_crlf(data) for name, data in SAMPLES if "twin" in name]
+    twins = [to_crlf(data) for name, data in SAMPLES if "twin" in name]
     assert len(twins) == 2
     heads = [t.split(b"\r\n\r\n", 1) for t in twins]
     assert heads[0][0] == heads[1][0]
@@ -139,7 +139,7 @@ def test_demo_server_serves_the_samples(tmp_path: Path) -> None:
         client = login(demo)
         assert client.stat()[0] == len(SAMPLES)
         _, lines, _ = client.retr(1)
-        assert b"\r\n".join(lines) + b"\r\n" == normalize_crlf(SAMPLES[0][1])
+        assert b"\r\n".join(lines) + b"\r\n" == to_crlf(SAMPLES[0][1])
         client.quit()
 
 

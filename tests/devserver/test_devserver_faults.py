@@ -307,3 +307,38 @@ def test_stls_and_implicit_tls_are_exclusive(tls_files: TLSFiles) -> None:
     ctx = tls_files.server_context()
     with pytest.raises(ValueError, match="not both"):
         ServerBehavior(stls=ctx, implicit_tls=ctx)
+
+
+def test_mark_read_rewrites_retrieved_messages_after_quit(
+    pop_server_factory: PopServerFactory, raw_pop: RawFactory
+) -> None:
+    server = filled(pop_server_factory, ServerBehavior(mark_read=True))
+    drop = server.maildrop(POP_USER)
+    uids, before = drop.uids(), [len(drop.get(u)) for u in drop.uids()]
+    c = raw_pop(server)
+    c.login()
+    c.multi("RETR 1")
+    c.multi("RETR 2")
+    c.cmd("DELE 2")
+    assert c.cmd("QUIT").startswith("+OK")
+    assert server.wait_idle()
+    # Same uid, 11 more bytes; the deleted one is gone, the unread one untouched.
+    assert drop.uids() == [uids[0], uids[2]]
+    assert drop.get(uids[0]).startswith(b"Status: R\r\nSubject: 0")
+    assert [len(drop.get(u)) for u in drop.uids()] == [before[0] + 11, before[2]]
+    c2 = raw_pop(server)
+    c2.login()
+    c2.multi("RETR 1")
+    c2.close()  # no QUIT: nothing rewritten again
+    assert server.wait_idle()
+    assert drop.get(uids[0]).count(b"Status: R") == 1
+
+
+def test_uidl_one_bare(pop_server_factory: PopServerFactory, raw_pop: RawFactory) -> None:
+    server = filled(pop_server_factory, ServerBehavior(uidl_one_bare=True))
+    uids = server.maildrop(POP_USER).uids()
+    c = raw_pop(server)
+    c.login()
+    assert c.cmd("UIDL 2") == f"+OK {uids[1]}"
+    assert c.cmd("UIDL 9").startswith("-ERR")
+    assert c.multi("UIDL")[1][0] == f"1 {uids[0]}".encode()  # the listing keeps numbers

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pymailgui.devserver.maildrop import Maildrop, normalize_crlf
+from pymailgui.devserver.maildrop import Maildrop
 from pymailgui.errors import LocalStoreError
 
 
@@ -26,20 +26,6 @@ def test_add_get_delete_snapshot() -> None:
     assert drop.other_client_deletes == [a]
     assert drop.remove_committed([a, b]) == [b]
     assert drop.quit_deletes == [b] and len(drop) == 0
-
-
-@pytest.mark.parametrize(
-    ("raw", "normalized"),
-    [
-        (b"a\nb\n", b"a\r\nb\r\n"),
-        (b"a\r\nb", b"a\r\nb\r\n"),
-        (b"a\r\n\nb\r\n", b"a\r\n\r\nb\r\n"),
-        (b"keep\rlone CR\n", b"keep\rlone CR\r\n"),
-        (b"", b""),
-    ],
-)
-def test_normalize_crlf(raw: bytes, normalized: bytes) -> None:
-    assert normalize_crlf(raw) == normalized
 
 
 def test_uid_shape_is_dovecot_like() -> None:

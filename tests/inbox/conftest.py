@@ -8,17 +8,18 @@ import pytest
 from pymailgui.config import Security, ServerConfig
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
 from pymailgui.inbox import Inbox, IndexCache
-from pymailgui.inbox.session import PopSession
+from pymailgui.inbox.session import Connector, PopSession
 from pymailgui.pop import open_session
+from pymailgui.tasks import Task
 
 
 def connector(
     host: str, port: int, user: str = "alice", password: str = "secret", **server_kw: object
-) -> Callable[[], PopSession]:
+) -> Connector:
     server = ServerConfig(host=host, port=port, security=Security.NONE, timeout=5.0, **server_kw)  # type: ignore[arg-type]
 
-    def connect() -> PopSession:
-        return open_session(server, user, password)
+    def connect(task: Task) -> PopSession:
+        return open_session(server, user, password, task=task)
 
     return connect
 

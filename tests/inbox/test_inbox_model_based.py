@@ -18,15 +18,15 @@ from tests.support.dovecot import DovecotServer
 from pymailgui.config import Security, ServerConfig
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
-from pymailgui.inbox.session import PopSession
+from pymailgui.inbox.session import Connector
 from pymailgui.pop import open_session
 
 _users = itertools.count(1)
 STEPS = 12
 
 
-def connect_with(server: ServerConfig, user: str, password: str) -> Callable[[], PopSession]:
-    return lambda: open_session(server, user, password)
+def connect_with(server: ServerConfig, user: str, password: str) -> Connector:
+    return lambda task: open_session(server, user, password, task=task)
 
 
 class ScriptedBackend:
@@ -36,7 +36,7 @@ class ScriptedBackend:
         self.user = f"user{next(_users)}"
         self.drop = server.add_user(self.user, "pw")
 
-    def connector(self) -> Callable[[], PopSession]:
+    def connector(self) -> Connector:
         cfg = ServerConfig(
             host=self.server.host, port=self.server.port, security=Security.NONE, timeout=2.0
         )
@@ -130,7 +130,7 @@ class DovecotBackend:
         self.files: dict[str, str] = {}
         self._flip = itertools.cycle([True, False])
 
-    def connector(self) -> Callable[[], PopSession]:
+    def connector(self) -> Connector:
         cfg = ServerConfig(
             host=self.dovecot.host,
             port=self.dovecot.pop3s_port,

@@ -6,7 +6,6 @@ import pytest
 
 from pymailgui.config import Security, ServerConfig
 from pymailgui.devserver.behavior import ServerBehavior
-from pymailgui.errors import ProtocolError
 from pymailgui.pop import open_session
 from tests.support.mail import make_message
 from tests.support.popserver import PopServerFactory
@@ -55,12 +54,32 @@ def test_listing_without_uidl(pop_server_factory: PopServerFactory) -> None:
         client.abort()
 
 
-def test_hostile_uidl_listing_closes_the_session(pop_server_factory: PopServerFactory) -> None:
-    server = pop_server_factory(ServerBehavior(uidl_override=lambda num, uid: "same"))
+def test_duplicate_uidls_cost_only_their_messages(pop_server_factory: PopServerFactory) -> None:
+    server = pop_server_factory(
+        ServerBehavior(uidl_override=lambda num, uid: "same" if num < 3 else uid)
+    )
+    drop = server.maildrop("alice")
+    for subject in "abc":
+        drop.add(make_message(subject))
+    client = open_session(config(server), "alice", "secret")
+    try:
+        sizes, uids = client.listing()
+        assert list(sizes) == [1, 2, 3]
+        assert uids == {3: drop.uids()[2]}
+        assert client.uidl_problems == {1: "duplicate", 2: "duplicate"}
+        client.quit()
+    finally:
+        client.abort()
+
+
+def test_an_id_with_a_space_is_unusable_not_fatal(pop_server_factory: PopServerFactory) -> None:
+    server = pop_server_factory(ServerBehavior(uidl_override=lambda num, uid: f"{uid} extra"))
     drop = server.maildrop("alice")
     drop.add(make_message("a"))
-    drop.add(make_message("b"))
     client = open_session(config(server), "alice", "secret")
-    with pytest.raises(ProtocolError):
-        client.listing()
-    assert client.closed
+    try:
+        _sizes, uids = client.listing()
+        assert uids == {} and client.uidl_problems == {1: "invalid"}
+        client.quit()
+    finally:
+        client.abort()

@@ -9,7 +9,7 @@ import pytest
 
 from pymailgui.pop import POP3Client
 from pymailgui.pop.log import ProtocolLog, redact
-from tests.pop.popserver_script import ServerMaker, config_for
+from tests.support.popserver import ScriptedMaker, config_for
 
 PASSWORD = "Tr0ub4dor&3-very-secret"
 LOGGER = "test.pop.protocol"
@@ -36,13 +36,11 @@ def test_redact(line: str, expected: str) -> None:
 
 
 def _session(
-    scripted_pop: ServerMaker, caplog: pytest.LogCaptureFixture, auth: str, username: str
+    scripted_pop: ScriptedMaker, caplog: pytest.LogCaptureFixture, auth: str, username: str
 ) -> str:
-    server = scripted_pop(
-        messages=[SECRET_BODY], username=username, password=PASSWORD, sasl=("PLAIN",)
-    )
+    server = scripted_pop([SECRET_BODY], user=username, password=PASSWORD)
     caplog.set_level(logging.DEBUG, logger=LOGGER)
-    config = config_for(server, auth=auth)
+    config = config_for(server, auth=auth, username=username)
     with POP3Client.connect(config, protocol_log=logging.getLogger(LOGGER)) as client:
         client.login(username, PASSWORD)
         assert client.retr(1) == SECRET_BODY
@@ -60,7 +58,7 @@ def _session(
     ],
 )
 def test_password_never_logged(
-    scripted_pop: ServerMaker,
+    scripted_pop: ScriptedMaker,
     caplog: pytest.LogCaptureFixture,
     auth: str,
     username: str,
@@ -73,7 +71,7 @@ def test_password_never_logged(
     assert token[:20] not in text
     assert shown in text
     # The dialogue itself is there, both directions, at DEBUG.
-    assert "C: RETR 1" in text and "S: +OK message follows" in text
+    assert "C: RETR 1" in text and f"S: +OK {len(SECRET_BODY)} octets." in text
     assert all(r.levelno == logging.DEBUG for r in caplog.records)
     # Bodies are reduced to their size.
     assert "the-secret-body-marker" not in text

@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 
 from pymailgui.errors import ProtocolError
 from pymailgui.pop.parse import (
-    dot_stuff,
-    dot_unstuff,
     parse_capabilities,
     parse_scan_line,
     parse_scan_listing,
@@ -17,8 +15,6 @@ from pymailgui.pop.parse import (
     parse_status,
     parse_uidl_line,
     parse_uidl_listing,
-    split_lines,
-    unstuff_lines,
     validate_uid,
 )
 
@@ -249,56 +245,3 @@ def test_validate_uid_boundaries() -> None:
     for bad in (b"", b" ", b"~" * 71, b"\x7f", b"\x20a"):
         with pytest.raises(ProtocolError):
             validate_uid(bad)
-
-
-# -- dot-stuffing ------------------------------------------------------------------------
-
-
-def test_unstuff_rfc1939_section3() -> None:
-    wire = b"Subject: x\r\n\r\n..\r\n...hidden\r\n.leading\r\nend\r\n.\r\n"
-    assert dot_unstuff(wire) == b"Subject: x\r\n\r\n.\r\n..hidden\r\nleading\r\nend\r\n"
-
-
-def test_stuff_known_form() -> None:
-    body = b"a\r\n.\r\n..\r\nb"
-    assert dot_stuff(body) == b"a\r\n..\r\n...\r\nb\r\n.\r\n"
-
-
-def test_empty_body() -> None:
-    assert dot_stuff(b"") == b".\r\n"
-    assert dot_unstuff(b".\r\n") == b""
-    assert unstuff_lines([]) == b""
-
-
-def test_unstuff_rejects_unterminated_or_early_end() -> None:
-    with pytest.raises(ProtocolError, match="not terminated"):
-        dot_unstuff(b"line\r\n")
-    with pytest.raises(ProtocolError, match="ends before"):
-        dot_unstuff(b"a\r\n.\r\nb\r\n.\r\n")
-
-
-def test_split_lines_accepts_lf_and_crlf() -> None:
-    assert split_lines(b"a\nb\r\nc") == [b"a", b"b", b"c"]
-    assert split_lines(b"a\r\n\r\n") == [b"a", b""]
-
-
-# A line: any bytes but CR and LF.
-line_bytes = st.binary(max_size=30).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b""))
-dotty_line = st.one_of(
-    line_bytes, line_bytes.map(lambda b: b"." + b), st.sampled_from([b".", b".."])
-)
-
-
-@given(st.lists(dotty_line, max_size=30))
-def test_stuff_unstuff_round_trip(lines: list[bytes]) -> None:
-    body = b"".join(line + b"\r\n" for line in lines)
-    wire = dot_stuff(body)
-    # The only "." line on the wire is the terminator.
-    assert wire.split(b"\r\n").index(b".") == len(lines)
-    assert dot_unstuff(wire) == body
-
-
-@given(st.lists(dotty_line, min_size=1, max_size=30))
-def test_stuff_normalises_lf_to_crlf(lines: list[bytes]) -> None:
-    lf_body = b"".join(line + b"\n" for line in lines)
-    assert dot_unstuff(dot_stuff(lf_body)) == b"".join(line + b"\r\n" for line in lines)

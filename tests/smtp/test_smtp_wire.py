@@ -2,58 +2,10 @@
 
 from __future__ import annotations
 
-import smtplib
-
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from pymailgui.errors import MessageError
 from pymailgui.smtp import wire
-
-lines = st.lists(
-    st.binary(max_size=12).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")),
-    max_size=8,
-)
-
-
-def unstuff(stuffed: bytes) -> bytes:
-    """What a receiver does (RFC 5321 §4.5.2): stop at ".", drop one leading dot."""
-    out = []
-    for line in stuffed.split(b"\r\n"):
-        if line == b".":
-            break
-        out.append(line[1:] if line.startswith(b".") else line)
-    return b"\r\n".join(out) + b"\r\n"
-
-
-@given(lines)
-def test_dot_stuff_round_trips_and_matches_smtplib(parts: list[bytes]) -> None:
-    data = b"\r\n".join(parts) + b"\r\n"
-    stuffed = wire.dot_stuff(data)
-
-    assert stuffed.endswith(b"\r\n.\r\n")
-    assert unstuff(stuffed) == data
-    # smtplib's data() does the same for CRLF input (checked on CPython 3.11).
-    expected = smtplib._quote_periods(data)  # type: ignore[attr-defined]
-    assert stuffed == expected + b".\r\n"
-
-
-def test_dot_stuff_lone_dot_lines() -> None:
-    assert wire.dot_stuff(b".\r\n..\r\nx") == b"..\r\n...\r\nx\r\n.\r\n"
-    assert wire.dot_stuff(b"") == b"\r\n.\r\n"
-
-
-@given(st.binary(max_size=64))
-def test_normalize_leaves_no_bare_cr_or_lf(data: bytes) -> None:
-    out = wire.normalize_line_endings(data)
-    assert out.replace(b"\r\n", b"").count(b"\r") == 0
-    assert out.replace(b"\r\n", b"").count(b"\n") == 0
-    assert wire.normalize_line_endings(out) == out
-
-
-def test_normalize_examples() -> None:
-    assert wire.normalize_line_endings(b"a\nb\rc\r\nd\r\r\n") == b"a\r\nb\r\nc\r\nd\r\n\r\n"
 
 
 def test_strip_hidden_fields_keeps_everything_else() -> None:

@@ -6,6 +6,12 @@ Fixtures:
 - ``pop_server_factory``: ``make(behavior=None, users=None)`` starts another server (by
   default with the same alice/secret user and a fresh maildrop); all are stopped at the
   end of the test.
+- ``scripted_pop``: ``make(messages=None, *rules, **behavior)``: a server whose alice
+  maildrop holds ``messages`` (five :func:`sample_message` by default), with
+  ``ServerBehavior(script=rules, **behavior)``.
+
+Helpers: :func:`config_for` (a ServerConfig for a server), :func:`verbs` and
+:func:`raw_lines` (what the client sent, all sessions in order).
 """
 
 from __future__ import annotations
@@ -13,13 +19,17 @@ from __future__ import annotations
 import socket
 import ssl
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from typing import Any, Protocol
 
 import pytest
 
+from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
 from pymailgui.devserver.pop3server import ScriptedPOP3Server
+from pymailgui.devserver.script import Rule
+from pymailgui.lines import unstuff_line
 
 POP_USER = "alice"
 POP_PASSWORD = "secret"
@@ -37,28 +47,82 @@ class PopServerFactory(Protocol):
 @pytest.fixture
 def pop_server_factory() -> Iterator[PopServerFactory]:
     """Start scripted POP3 servers with a given behavior; stopped after the test."""
-    started: list[ScriptedPOP3Server] = []
+    with ExitStack() as running:
 
-    def make(
-        behavior: ServerBehavior | None = None,
-        users: dict[str, tuple[str, Maildrop]] | None = None,
-    ) -> ScriptedPOP3Server:
-        if users is None:
-            users = {POP_USER: (POP_PASSWORD, Maildrop())}
-        server = ScriptedPOP3Server(users, behavior)
-        server.start()
-        started.append(server)
-        return server
+        def make(
+            behavior: ServerBehavior | None = None,
+            users: dict[str, tuple[str, Maildrop]] | None = None,
+        ) -> ScriptedPOP3Server:
+            if users is None:
+                users = {POP_USER: (POP_PASSWORD, Maildrop())}
+            return running.enter_context(ScriptedPOP3Server(users, behavior))
 
-    yield make
-    for server in started:
-        server.stop()
+        yield make
 
 
 @pytest.fixture
 def pop_server(pop_server_factory: PopServerFactory) -> ScriptedPOP3Server:
     """A started scripted POP3 server: user alice/secret, empty maildrop."""
     return pop_server_factory()
+
+
+def sample_message(i: int, body_lines: int = 3) -> bytes:
+    """A small well-formed message, different for each ``i``."""
+    body = b"".join(b"Body line %d of message %d.\r\n" % (j, i) for j in range(body_lines))
+    return (
+        b"From: sender%d@example.org\r\nTo: alice@example.org\r\n"
+        b"Subject: Message number %d\r\nMessage-ID: <m%d@example.org>\r\n\r\n" % (i, i, i)
+    ) + body
+
+
+class ScriptedMaker(Protocol):
+    def __call__(
+        self,
+        messages: list[bytes] | None = None,
+        *rules: Rule,
+        user: str = POP_USER,
+        password: str = POP_PASSWORD,
+        **behavior: Any,
+    ) -> ScriptedPOP3Server: ...
+
+
+@pytest.fixture
+def scripted_pop(pop_server_factory: PopServerFactory) -> ScriptedMaker:
+    """``make(messages=None, *rules, user=, password=, **ServerBehavior fields)``."""
+
+    def make(
+        messages: list[bytes] | None = None,
+        *rules: Rule,
+        user: str = POP_USER,
+        password: str = POP_PASSWORD,
+        **behavior: Any,
+    ) -> ScriptedPOP3Server:
+        drop = Maildrop()
+        for data in messages if messages is not None else map(sample_message, range(1, 6)):
+            drop.add(data)
+        script = ServerBehavior(script=rules, **behavior)
+        return pop_server_factory(script, users={user: (password, drop)})
+
+    return make
+
+
+def config_for(
+    server: ScriptedPOP3Server, security: Security = Security.NONE, **kw: Any
+) -> ServerConfig:
+    """A ServerConfig pointing at ``server`` (cleartext unless ``security`` says)."""
+    kw.setdefault("timeout", 5.0)
+    kw.setdefault("username", POP_USER)
+    return ServerConfig(host=server.host, port=server.port, security=security, **kw)
+
+
+def verbs(server: ScriptedPOP3Server) -> list[str]:
+    """The command verbs the server processed, every session in order."""
+    return [verb for log in server.sessions for verb in log.verbs]
+
+
+def raw_lines(server: ScriptedPOP3Server) -> list[bytes]:
+    """Every line the server processed, raw (secrets included), every session in order."""
+    return [line for log in server.sessions for line in log.lines()]
 
 
 class RawPOP:
@@ -115,8 +179,7 @@ class RawPOP:
 
     def block(self) -> list[bytes]:
         """The lines of a multi-line body, un-stuffed, without the terminator."""
-        lines = self.raw_block().split(b"\r\n")[:-2]
-        return [line[1:] if line.startswith(b".") else line for line in lines]
+        return [unstuff_line(line) for line in self.raw_block().split(b"\r\n")[:-2]]
 
     def cmd(self, line: str) -> str:
         self.send(line)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -201,20 +202,16 @@ def make_scripted_smtp(
     ``make(script, tls=True, implicit=False)``; ``tls=False`` gives a server that has
     no TLS at all. Servers are stopped after the test.
     """
-    started: list[ScriptedSMTPServer] = []
+    with ExitStack() as running:
 
-    def make(
-        script: SMTPScript | None = None, *, tls: bool = True, implicit: bool = False
-    ) -> ScriptedSMTPServer:
-        context = tls_files.server_context() if tls else None
-        server = ScriptedSMTPServer(script, tls_context=context, implicit_tls=implicit)
-        server.start()
-        started.append(server)
-        return server
+        def make(
+            script: SMTPScript | None = None, *, tls: bool = True, implicit: bool = False
+        ) -> ScriptedSMTPServer:
+            context = tls_files.server_context() if tls else None
+            server = ScriptedSMTPServer(script, tls_context=context, implicit_tls=implicit)
+            return running.enter_context(server)
 
-    yield make
-    for server in started:
-        server.stop()
+        yield make
 
 
 def scripted_config(

@@ -1,51 +1,42 @@
-"""One configured account and the verbs on its server inbox, folders and outgoing mail."""
+"""One configured account: the whole facade both front ends use.
+
+Every verb takes stable keys (the server index key, or a folder's Maildir key), every
+long one a :class:`~pymailgui.tasks.Task`, and none prints, draws or names a console
+command. See docs/core-api.md.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pymailgui import paths
+from pymailgui.actions import outgoing
 from pymailgui.actions.local import LocalFolders, SaveReport
-from pymailgui.config import AccountConfig, Config, secrets
-from pymailgui.errors import (
-    AuthenticationError,
-    ConfigError,
-    LocalStoreError,
-    MessageError,
-    SyncError,
-)
-from pymailgui.inbox import DeleteReport, Inbox, IndexCache, MessageSummary, RefreshReport
-from pymailgui.inbox.session import PopSession, Progress
-from pymailgui.message import (
-    BuiltMessage,
-    Draft,
-    Identity,
-    MessageView,
-    build_message,
-    forward,
-    reply,
-    save_all_parts,
-    save_part,
-    view,
-)
+from pymailgui.actions.saving import save_to_folder
+from pymailgui.config import AccountConfig, Config, ServerConfig, secrets
+from pymailgui.errors import AuthenticationError, ConfigError, LocalStoreError
+from pymailgui.inbox import DeleteReport, Inbox, IndexCache, PopSession, RefreshReport
+from pymailgui.message import Draft, Identity, MessageView, save_all_parts, save_part, view
+from pymailgui.message.reply import forward, reply
+from pymailgui.message.summary import MessageRow
 from pymailgui.pop import open_session
-from pymailgui.smtp import SendResult, send_and_file
-from pymailgui.store import DRAFTS, OUTBOX, SENT, FolderStore
+from pymailgui.smtp import SendResult
+from pymailgui.store import FolderStore
+from pymailgui.tasks import Task
 
 log = logging.getLogger(__name__)
 
-#: Returns the password for (protocol, prompt text) or None; a front end's prompt.
+#: ``prompt(request) -> password or None (cancelled)``: a front end's password prompt.
 PasswordPrompt = secrets.Prompt
 
 
 @dataclass
 class Account:
-    """One configured account with its server inbox, ready for the user's verbs."""
+    """One configured account with its server inbox, local folders and outgoing mail."""
 
     config: Config
     account: AccountConfig
@@ -54,97 +45,117 @@ class Account:
     #: For the demo account: a fixed password instead of the usual sources.
     fixed_password: str | None = None
     folder_store: FolderStore | None = None
+    _rejected: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.inbox = Inbox(self.account.name, self.cache, self._open_pop)
-        self.folders = LocalFolders(self.folder_store or FolderStore(), self.cache)
+        self.folders = LocalFolders(self.folder_store or FolderStore())
 
     @property
     def name(self) -> str:
         return self.account.name
 
+    @property
+    def settings(self) -> AccountConfig:
+        return self.account
+
     # -- sessions ----------------------------------------------------------------------
     def password(self, protocol: str) -> str:
         if self.fixed_password is not None:
             return self.fixed_password
-        server = self.account.pop if protocol == "pop" else self.account.smtp
-        assert server is not None
         return secrets.get_password(
             self.account,
-            server,
+            self._server(protocol),
             protocol=protocol,
             use_keyring=self.config.general.use_keyring,
             prompt=self.prompt,
+            again=protocol in self._rejected,
         )
 
-    def _open_pop(self) -> PopSession:
+    def _server(self, protocol: str) -> ServerConfig:
+        if protocol == "pop":
+            return self.account.pop
+        if self.account.smtp is None:
+            raise ConfigError(
+                f"The account {self.name} has no SMTP server; add one in its settings."
+            )
+        return self.account.smtp
+
+    def refused_password(self, protocol: str) -> None:
+        """The server refused the login: forget the password, say so when asking next."""
+        secrets.forget_passwords()
+        self._rejected.add(protocol)
+
+    def _open_pop(self, task: Task) -> PopSession:
         server = self.account.pop
         try:
-            return open_session(
+            client = open_session(
                 server,
                 self.account.login(server),
                 self.password("pop"),
                 protocol_log=protocol_logger("pop") if self.config.general.protocol_log else None,
                 max_message_bytes=self.config.general.max_message_bytes,
+                task=task,
             )
         except AuthenticationError:
-            secrets.forget_passwords()  # a wrong cached or typed password is not reused
+            self.refused_password("pop")
             raise
+        self._rejected.discard("pop")
+        return client
 
-    # -- the server inbox --------------------------------------------------------------
-    def cached_index(self) -> list[MessageSummary]:
-        return self.inbox.entries()
+    # -- the server inbox, no network ------------------------------------------------
+    def index(self) -> list[MessageRow]:
+        """The cached index in server order."""
+        return self.inbox.rows()
 
-    def refresh(self, progress: Progress | None = None) -> RefreshReport:
-        return self.inbox.refresh(progress)
+    def row(self, key: str) -> MessageRow:
+        return self.inbox.row(key)
 
-    def fetch(self, uid: str) -> bytes:
-        return self.inbox.fetch(uid)
+    @property
+    def loaded(self) -> bool:
+        """False until the index was loaded from the server once."""
+        return self.inbox.loaded
 
-    def delete(self, uids: Sequence[str], progress: Progress | None = None) -> DeleteReport:
-        return self.inbox.delete(uids, progress)
+    @property
+    def busy(self) -> bool:
+        """A server task of this account is running; the next one queues behind it."""
+        return self.inbox.busy
+
+    def mark_seen(self, keys: Sequence[str], seen: bool = True) -> None:
+        self.inbox.mark_seen(keys, seen)
+
+    # -- the server inbox, one session each ------------------------------------------
+    def refresh(self, task: Task | None = None, *, wait: bool = True) -> RefreshReport:
+        return self.inbox.refresh(task, wait=wait)
+
+    def fetch(self, key: str, task: Task | None = None, *, wait: bool = True) -> bytes:
+        return self.inbox.fetch(key, task, wait=wait)
+
+    def fetch_many(
+        self, keys: Sequence[str], task: Task | None = None, *, wait: bool = True
+    ) -> dict[str, bytes]:
+        return self.inbox.fetch_many(keys, task, wait=wait)
+
+    def fetch_all(self, task: Task | None = None, *, wait: bool = True) -> int:
+        """Download every indexed message not cached yet (offline reading)."""
+        return self.inbox.fetch_all(task, wait=wait)
+
+    def delete(
+        self, keys: Sequence[str], task: Task | None = None, *, wait: bool = True
+    ) -> DeleteReport:
+        return self.inbox.delete(keys, task, wait=wait)
 
     def save_to_folder(
-        self, uids: Sequence[str], folder_name: str, *, delete: bool = False
+        self,
+        keys: Sequence[str],
+        folder_name: str,
+        *,
+        delete: bool = False,
+        task: Task | None = None,
     ) -> SaveReport:
-        """Copy server messages into a local folder; with ``delete``, then remove them.
-
-        Each copy is written durably (fsync, rename) and its origin recorded before the
-        next; the server delete runs only after every copy is known to be stored, and
-        through the inbox's safe delete (verified, committed by QUIT).
-        """
-        folder = self.folders.folder(folder_name, create=True)
-        saved: dict[str, str] = {}
-        skipped: list[str] = []
-        wanted = []
-        for uid in dict.fromkeys(uids):
-            if folder.has_source(self.name, uid):
-                skipped.append(uid)  # a second "save" must not make duplicates
-            else:
-                wanted.append(uid)
-        try:
-            fetched = self.inbox.fetch_many(wanted)  # one session, pipelined
-        except SyncError as exc:
-            # Save every message that can still be identified, then say what failed.
-            for uid in wanted:
-                with contextlib.suppress(SyncError):
-                    saved[uid] = folder.add(self.fetch(uid), source_uid=uid, account=self.name)
-            raise SyncError(
-                f"{exc} The other {len(saved)} were saved in {folder.name}; "
-                "nothing was deleted from the server."
-            ) from exc
-        for uid, data in fetched.items():
-            saved[uid] = folder.add(data, source_uid=uid, account=self.name)
-        report = SaveReport(folder=folder.name, saved=saved, skipped=skipped)
-        if not delete:
-            return report
-        stored = [u for u in dict.fromkeys(uids) if folder.has_source(self.name, u)]
-        if len(stored) != len(dict.fromkeys(uids)):
-            raise LocalStoreError(
-                f"Not every message could be confirmed as stored in {folder.name}; "
-                "nothing was deleted from the server."
-            )
-        return dataclasses.replace(report, deleted=self.inbox.delete(stored))
+        """Copy server messages into a local folder; with ``delete``, then remove them
+        from the server (only those confirmed stored, through the safe delete)."""
+        return save_to_folder(self, keys, folder_name, delete=delete, task=task)
 
     # -- reading -----------------------------------------------------------------------
     def view(self, data: bytes, *, allow_remote: bool = False) -> MessageView:
@@ -180,56 +191,45 @@ class Account:
     ) -> Draft:
         return forward(original, self.identity(), to=to, as_attachment=as_attachment)
 
-    def _build(self, draft: Draft) -> BuiltMessage:
-        """``draft`` as a message; SMTPUTF8 only when an address needs it (RFC 6531).
+    def save_draft(self, draft: Draft, *, replace: str | None = None) -> str:
+        """Keep an unsent message in Drafts (durably); returns its key. ``replace``:
+        the key of an earlier version of this draft, removed once the new one is safe."""
+        return outgoing.save_draft(self, draft, replace=replace)
 
-        The SMTP layer refuses such a message before sending anything if the server
-        does not offer SMTPUTF8.
+    def send(
+        self,
+        draft: Draft,
+        task: Task | None = None,
+        *,
+        draft_key: str | None = None,
+        outbox_key: str | None = None,
+    ) -> SendResult:
+        """Build and send ``draft``: Outbox first, then SMTP, then Sent.
+
+        ``draft_key``: its copy in Drafts, removed once the Outbox copy is durable.
+        ``outbox_key``: an earlier failed attempt of this message, replaced by this one.
+        On failure the message waits in Outbox and the error carries its
+        ``outbox_key``.
         """
-        try:
-            return build_message(draft, self.identity())
-        except MessageError as exc:
-            if "SMTPUTF8" not in str(exc):
-                raise
-            return build_message(draft, self.identity(), smtputf8=True)
+        return outgoing.send(self, draft, task, draft_key=draft_key, outbox_key=outbox_key)
 
-    def save_draft(self, draft: Draft) -> str:
-        """Keep an unsent message in Drafts (durably); returns its key."""
-        built = self._build(draft)
-        return self.folders.folder(DRAFTS, create=True).add(built.as_bytes(), flags="D")
+    def outbox(self) -> list[outgoing.OutboxEntry]:
+        """This account's messages waiting in Outbox, with why they wait."""
+        return outgoing.outbox_entries(self)
 
-    def send(self, draft: Draft) -> SendResult:
-        """Build and send ``draft``; it waits in Outbox until the server took it.
+    def resend_outbox(
+        self, keys: Sequence[str] | None = None, task: Task | None = None
+    ) -> list[outgoing.SendOutcome]:
+        """Send this account's Outbox messages again (all, or ``keys``)."""
+        return outgoing.resend(self, keys, task)
 
-        A copy goes to Sent. If sending fails the message stays in Outbox (never lost)
-        and the error says so.
-        """
-        server = self.account.smtp
-        if server is None:
-            raise ConfigError(
-                f"The account {self.name} has no SMTP server: add [accounts.{self.name}.smtp]."
-            )
-        built = self._build(draft)
-        password: str | None = None
+    def smtp_server(self) -> tuple[ServerConfig, str | None]:
+        """The SMTP server settings with the login filled in, and the password."""
+        server = self._server("smtp")
         if server.auth == "none":
-            server = dataclasses.replace(server, username="")
-        else:
-            server = dataclasses.replace(server, username=self.account.login(server))
-            password = self.password("smtp")
-        try:
-            return send_and_file(
-                built.as_bytes(),
-                built.envelope_from,
-                built.recipients,
-                server,
-                password,
-                outbox=self.folders.folder(OUTBOX, create=True),
-                sent=self.folders.folder(SENT, create=True),
-                smtputf8=built.smtputf8,
-            )
-        except AuthenticationError:
-            secrets.forget_passwords()
-            raise
+            return dataclasses.replace(server, username=""), None
+        server = dataclasses.replace(server, username=self.account.login(server))
+        return server, self.password("smtp")
 
     def close(self) -> None:
         self.cache.close()

@@ -1,19 +1,37 @@
-"""Local folders as the user sees them: numbered lists, view, move, delete, mbox files.
+"""Local folders as both front ends use them: key-based, no numbering.
 
-Folders are shared by every account. A number means the message the user saw with it in
-the last listing of that folder (kept in the index cache, like the server inbox's), so
-a message added meanwhile by another process never shifts what "delete 3" means.
+Folders are shared by every account of one state directory. A message is named by its
+Maildir key, which never changes while it stays in its folder (a move gives it a new
+key in the target and says which). Numbering "the message the user saw as 3" is a
+front end's business (the console keeps its own map).
+
+Every verb that may create a folder (save into a new one, move, import) removes the
+folder again when it fails before storing anything in it, so a typo or a bad input file
+never leaves an empty folder behind.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from pymailgui.errors import UsageError
-from pymailgui.inbox import DeleteReport, IndexCache
+from pymailgui.errors import Cancelled, LocalStoreError, MailError, UsageError
+from pymailgui.inbox import DeleteReport
 from pymailgui.message.summary import MessageRow
-from pymailgui.store import Folder, FolderStore, export_mbox, import_mbox
+from pymailgui.store import (
+    Folder,
+    FolderStore,
+    export_mbox,
+    import_mbox,
+    validate_folder_name,
+)
+from pymailgui.tasks import Phase, Task, ensure
+
+_CHUNK = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -21,7 +39,7 @@ class SaveReport:
     """Messages copied from the server into a local folder, and what was then deleted."""
 
     folder: str
-    saved: dict[str, str]  # server uid -> local key
+    saved: dict[str, str]  # server key -> local key
     deleted: DeleteReport | None = None
     skipped: list[str] = field(default_factory=list)  # already saved before, not copied again
 
@@ -37,74 +55,227 @@ class SaveReport:
 
 
 class LocalFolders:
-    """The local Maildir folders and the numbering the user last saw in each."""
+    """The local Maildir folders, addressed by folder name and message key."""
 
-    def __init__(self, store: FolderStore, cache: IndexCache) -> None:
+    def __init__(self, store: FolderStore) -> None:
         self.store = store
-        self.cache = cache
 
+    # -- folders --------------------------------------------------------------------------
     def names(self) -> list[str]:
+        """Standard folders first (Inbox, Saved, Sent, Drafts, Outbox), then the user's."""
         return self.store.list_folders()
 
+    def exists(self, name: str) -> bool:
+        return self.store.exists(name)
+
+    def check_name(self, name: str) -> str:
+        """``name`` if it can name a folder, else UsageError saying why (nothing made)."""
+        return validate_folder_name(name)
+
     def folder(self, name: str, *, create: bool = False) -> Folder:
+        """The folder called ``name`` (any case); UsageError when missing and not created."""
         return self.store.folder(name, create=create)
 
-    def _view_key(self, folder: Folder) -> str:
-        return f"folder:{folder.name.casefold()}"
+    def count(self, name: str) -> int:
+        return len(self.folder(name))
 
-    def entries(self, name: str, *, remember: bool = True) -> list[MessageRow]:
-        """The folder's messages in display order, numbered 1..N (remembered as shown)."""
-        folder = self.folder(name)
-        entries = folder.entries()
-        if remember:
-            self.cache.set_shown(self._view_key(folder), [e.key for e in entries])
-        return entries
+    def create(self, name: str) -> str:
+        """Create folder ``name``; returns its name. UsageError if it exists or is invalid."""
+        return self.store.create(name).name
 
-    def key(self, name: str, number: int) -> str:
-        """The key of the message the user saw as ``number`` in this folder's last list."""
-        folder = self.folder(name)
-        shown = self.cache.shown(self._view_key(folder))
-        if not shown:
-            # Never listed: the current order is what any listing would show now.
-            shown = {n: e.key for n, e in enumerate(folder.entries(), start=1)}
+    def rename(self, old: str, new: str) -> str:
+        return self.store.rename(old, new).name
+
+    def remove(self, name: str, *, force: bool = False) -> None:
+        """Remove a user folder; one holding messages only with ``force``."""
+        self.store.delete_folder(name, force=force)
+
+    @contextlib.contextmanager
+    def receiving(self, name: str) -> Iterator[Folder]:
+        """The folder ``name``, created if missing for the block's messages.
+
+        A folder created here is removed again if the block fails while it is still
+        empty: a failed save or import leaves no empty folder behind.
+        """
+        existed = self.store.exists(name)
+        folder = self.store.folder(name, create=True)
         try:
-            key = shown[number]
-        except KeyError:
-            raise UsageError(
-                f"There is no message {number} in the last list of {folder.name}; "
-                f"run 'folder {folder.name} list' again."
-            ) from None
-        if key not in folder:
-            raise UsageError(
-                f"Message {number} of {folder.name} is gone (removed since the last list)."
-            )
+            yield folder
+        except BaseException:
+            if not existed:
+                with contextlib.suppress(MailError, OSError):
+                    if not len(folder):
+                        self.store.delete_folder(folder.name)
+            raise
+
+    # -- messages -------------------------------------------------------------------------
+    def rows(self, name: str) -> list[MessageRow]:
+        """The folder's messages in display order (by date, then key)."""
+        return self.folder(name).entries()
+
+    def row(self, name: str, key: str) -> MessageRow:
+        for row in self.rows(name):
+            if row.key == key:
+                return row
+        raise self._gone(name, key)
+
+    def contains(self, name: str, key: str) -> bool:
+        return key in self.folder(name)
+
+    def get(self, name: str, key: str) -> bytes:
+        return self.folder(name).get(key)
+
+    def delete(self, name: str, keys: Iterable[str]) -> int:
+        """Delete the messages ``keys`` (all or none: every key is checked first)."""
+        folder = self.folder(name)
+        wanted = self._present(folder, keys)
+        for key in wanted:
+            folder.remove(key)
+        return len(wanted)
+
+    def move(self, name: str, keys: Iterable[str], target: str) -> dict[str, str]:
+        """Move messages to ``target`` (made if needed); returns old key -> new key.
+
+        Each copy is stored durably before its original is removed.
+        """
+        return self._transfer(name, keys, target, keep=False)
+
+    def copy(self, name: str, keys: Iterable[str], target: str) -> dict[str, str]:
+        """Copy messages to ``target`` (made if needed); returns old key -> new key."""
+        return self._transfer(name, keys, target, keep=True)
+
+    def set_flags(self, name: str, key: str, flags: str) -> None:
+        self.folder(name).set_flags(key, flags)
+
+    def add_flags(self, name: str, key: str, flags: str) -> None:
+        self.folder(name).add_flags(key, flags)
+
+    def remove_flags(self, name: str, key: str, flags: str) -> None:
+        self.folder(name).remove_flags(key, flags)
+
+    # -- mbox -----------------------------------------------------------------------------
+    def import_mbox(self, path: Path, name: str, task: Task | None = None) -> int:
+        """Add every message of the mbox file ``path`` to folder ``name`` (made if needed).
+
+        A file that cannot be read or is not an mbox is refused before the folder is
+        touched. A cancel removes what this import had added (nothing was imported).
+        """
+        path = Path(path)
+        check_mbox_file(path)
+        task = ensure(task, "import-mbox")
+        with self.receiving(name) as folder:
+            target = _TaskFolder(folder, task, Phase.IMPORT)
+            try:
+                return import_mbox(path, target)
+            except Cancelled:
+                for key in target.added:
+                    with contextlib.suppress(MailError):
+                        folder.remove(key)
+                raise
+
+    def export_mbox(
+        self, name: str, path: Path, *, overwrite: bool = False, task: Task | None = None
+    ) -> int:
+        """Write folder ``name`` to the mbox file ``path``; it appears whole or not at all."""
+        folder = self.folder(name)
+        task = ensure(task, "export-mbox")
+        return export_mbox(
+            _TaskFolder(folder, task, Phase.EXPORT, total=len(folder)), path, overwrite=overwrite
+        )
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _transfer(
+        self, name: str, keys: Iterable[str], target: str, *, keep: bool
+    ) -> dict[str, str]:
+        source = self.folder(name)
+        wanted = self._present(source, keys)
+        if self.store.exists(target) and self.folder(target) == source:
+            raise UsageError(f"The messages are already in {source.name}.")
+        done: dict[str, str] = {}
+        with self.receiving(target) as dest:
+            for key in wanted:
+                done[key] = _copy(source, key, dest) if keep else source.move(key, dest)
+        return done
+
+    def _present(self, folder: Folder, keys: Iterable[str]) -> list[str]:
+        wanted = list(dict.fromkeys(keys))
+        for key in wanted:
+            if key not in folder:
+                raise self._gone(folder.name, key)
+        return wanted
+
+    def _gone(self, name: str, key: str) -> LocalStoreError:
+        return LocalStoreError(
+            f"The message {key} is no longer in {name} (moved or deleted meanwhile)."
+        )
+
+
+def check_mbox_file(path: Path) -> None:
+    """Refuse (UsageError) a path that is not a readable mbox file, before any change."""
+    try:
+        with path.open("rb") as f:
+            for line in f:
+                if line.strip():
+                    if not line.startswith(b"From "):
+                        raise UsageError(
+                            f'{path} is not an mbox file: it does not start with a "From " line.'
+                        )
+                    return
+    except IsADirectoryError:
+        raise UsageError(f"{path} is a directory, not an mbox file.") from None
+    except OSError as exc:
+        raise UsageError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    raise UsageError(f"{path} is empty: there is nothing to import.")
+
+
+def _copy(source: Folder, key: str, dest: Folder) -> str:
+    origin = source.source_of(key)
+    flags = source.flags(key)
+    with source.open(key) as f:
+        return dest.add_stream(
+            iter(lambda: f.read(_CHUNK), b""),
+            flags=flags,
+            source_uid=origin.uid if origin else None,
+            account=origin.account if origin else "",
+            mtime=os.fstat(f.fileno()).st_mtime,
+        )
+
+
+class _TaskFolder(Folder):
+    """A folder seen through a task: each message added or read is reported as
+    progress, and a cancel stops before the next one (the store's own loop stays the
+    one loop; nothing is half-written because each message is a tmp file renamed)."""
+
+    def __init__(self, folder: Folder, task: Task, phase: Phase, total: int | None = None) -> None:
+        super().__init__(folder.path, folder.name)
+        self.task = task
+        self.phase = phase
+        self.total = total
+        self.added: list[str] = []
+        self._done = 0
+
+    def _step(self) -> None:
+        undone = "nothing was imported" if self.phase is Phase.IMPORT else "no file was written"
+        self.task.check(undone)
+        self._done += 1
+        self.task.report(self.phase, self._done, self.total)
+
+    def add_stream(
+        self,
+        chunks: Iterable[bytes],
+        *,
+        flags: str = "",
+        source_uid: str | None = None,
+        account: str = "",
+        mtime: float | None = None,
+    ) -> str:
+        self._step()
+        key = super().add_stream(
+            chunks, flags=flags, source_uid=source_uid, account=account, mtime=mtime
+        )
+        self.added.append(key)
         return key
 
-    def get(self, name: str, number: int) -> bytes:
-        return self.folder(name).get(self.key(name, number))
-
-    def delete(self, name: str, numbers: list[int]) -> int:
-        folder = self.folder(name)
-        keys = [self.key(name, n) for n in numbers]
-        for key in dict.fromkeys(keys):
-            folder.remove(key)
-        with self.cache.transaction() as db:
-            self.cache.unshow(db, self._view_key(folder), keys)
-        return len(set(keys))
-
-    def move(self, name: str, numbers: list[int], target: str) -> int:
-        source, dest = self.folder(name), self.folder(target, create=True)
-        if source.name == dest.name:
-            raise UsageError(f"The messages are already in {dest.name}.")
-        keys = [self.key(name, n) for n in numbers]
-        for key in dict.fromkeys(keys):
-            source.move(key, dest)  # durable copy first, then removal
-        with self.cache.transaction() as db:
-            self.cache.unshow(db, self._view_key(source), keys)
-        return len(set(keys))
-
-    def import_mbox(self, path: Path, name: str) -> int:
-        return import_mbox(path, self.folder(name, create=True))
-
-    def export_mbox(self, name: str, path: Path, *, overwrite: bool = False) -> int:
-        return export_mbox(self.folder(name), path, overwrite=overwrite)
+    def open(self, key: str) -> BinaryIO:
+        self._step()
+        return super().open(key)

@@ -13,15 +13,36 @@ import logging
 import subprocess
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from pymailgui.config.schema import AccountConfig, ServerConfig
-from pymailgui.errors import ConfigError
+from pymailgui.errors import ConfigError, PasswordCancelled
 
 KEYRING_SERVICE = "pymailgui"
 COMMAND_TIMEOUT = 120.0  # a password manager may ask for a passphrase first
 
-#: ``prompt(text) -> password or None`` supplied by a front end (getpass, a dialog).
-Prompt = Callable[[str], str | None]
+@dataclass(frozen=True)
+class PasswordRequest:
+    """What a front end's password prompt is asked: for whom, where, and why again."""
+
+    account: str  # the account's name in the config
+    protocol: str  # "pop" or "smtp"
+    host: str
+    user: str
+    #: The server refused the last password given for this login: say so.
+    again: bool = False
+
+    @property
+    def text(self) -> str:
+        """One sentence a prompt can show as is."""
+        proto = "POP3" if self.protocol == "pop" else self.protocol.upper()
+        lead = "The server refused the password. Password" if self.again else "Password"
+        return f"{lead} for {self.user} on {self.host} ({proto}, account {self.account}):"
+
+
+#: ``prompt(request) -> password``, or None when the user cancelled; supplied by a
+#: front end (getpass on a terminal, a dialog in the GUI). It may block its caller.
+Prompt = Callable[[PasswordRequest], str | None]
 
 _lock = threading.Lock()
 _known_secrets: set[str] = set()
@@ -66,8 +87,13 @@ def get_password(
     protocol: str,
     use_keyring: bool = True,
     prompt: Prompt | None = None,
+    again: bool = False,
 ) -> str:
-    """The password for ``server`` of ``account`` (``protocol`` is "pop" or "smtp")."""
+    """The password for ``server`` of ``account`` (``protocol`` is "pop" or "smtp").
+
+    ``again``: the server refused the previous one (the prompt says so). A prompt that
+    is cancelled raises PasswordCancelled; no source at all is a ConfigError.
+    """
     login = account.login(server)
     key = (login, server.host, server.effective_port(protocol), protocol)
     with _lock:
@@ -80,12 +106,16 @@ def get_password(
         else (_from_keyring(login, server) if use_keyring else None)
     )
     if password is None and prompt is not None:
-        password = prompt(f"Password for {login} on {server.host} ({protocol.upper()}): ")
+        request = PasswordRequest(account.name, protocol, server.host, login, again)
+        password = prompt(request)
+        if password is None:
+            raise PasswordCancelled(
+                f"No password was given for {login} on {server.host}; nothing was done."
+            )
     if not password:
         raise ConfigError(
-            f"No password for {login} on {server.host}: set password_command in "
-            f"[accounts.{account.name}.{protocol}], store it in the keyring, or run "
-            "interactively to be asked."
+            f"No password for {login} on {server.host}: give the account a password "
+            "command (password_command) or store the password in the system keyring."
         )
     remember_secret(password)
     with _lock:

@@ -1,221 +1,310 @@
-"""The console's commands: each turns arguments into one action and prints its result."""
+"""Every ``pymail`` command, declared once: the parser, the dispatcher, the interactive
+mode and both help texts are generated from :data:`COMMANDS` (see ``registry.py``)."""
 
 from __future__ import annotations
 
-import argparse
-import getpass
-import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from pathlib import Path
 
-from pymailgui.actions import Account, open_account
-from pymailgui.config import Config
-from pymailgui.console import format as fmt
-from pymailgui.errors import UsageError
+from pymailgui.console import account_cmds, folder_cmds, send_cmds, server_cmds
+from pymailgui.console.argtypes import addresses, number, readable_file, subject_text
+from pymailgui.console.registry import Arg, Command, Registry, arg
 
-if TYPE_CHECKING:
-    from pymailgui.demo import Demo
+# -- arguments shared by several commands ------------------------------------------------
+N_ONE = arg(
+    "number", nargs="?", type=number, metavar="N", help="the message's number in the last list"
+)
+N_MANY = arg(
+    "numbers", nargs="*", type=number, metavar="N", help="numbers of messages in the last list"
+)
+N_SOME = arg(
+    "numbers", nargs="+", type=number, metavar="N", help="numbers of messages in the last list"
+)
+UID_ONE = arg("--uid", help="the server message's UIDL instead of N")
+UID_MANY = arg("--uid", action="append", default=[], help="a server message's UIDL (repeatable)")
+FROM_FOLDER = arg("--folder", metavar="NAME", help="N is from this local folder's last list")
+RAW = arg("--raw", action="store_true", group="format", help="the message exactly as stored")
+HTML = arg("--html", action="store_true", group="format", help="its HTML part, sanitized")
+BODY_FILE = arg(
+    "--body-file", type=Path, metavar="FILE", help="your text (default: read standard input)"
+)
+ATTACH = arg(
+    "--attach",
+    action="append",
+    default=[],
+    metavar="FILE",
+    check=readable_file,
+    help="attach this file (repeatable)",
+)
+JSON = arg("--json", action="store_true", help="print a JSON array instead of lines")
+TARGET = arg(
+    "--to", dest="target", required=True, metavar="FOLDER", help="the folder to put them in"
+)
+FOLDER_NAME = arg("name", metavar="NAME", help="the local folder (any case)")
 
 
-def console_prompt(text: str) -> str | None:
-    """Ask for a password on the terminal; never when there is none to ask on."""
-    if not sys.stdin.isatty():
-        return None
-    return getpass.getpass(text)
-
-
-def progress_printer() -> Callable[[str, int, int], None] | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(phase: str, done: int, total: int) -> None:
-        end = "\n" if done >= total else ""
-        print(f"\r{phase}: {done}/{total}", end=end, file=sys.stderr, flush=True)
-
-    return show
-
-
-def dispatch(args: argparse.Namespace, config: Config, demo: Demo | None = None) -> int:
-    """Run ``args.command`` for the chosen account."""
-    from pymailgui.demo import DEMO_PASSWORD
-
-    account = open_account(
-        config,
-        None if demo else args.account,
-        prompt=console_prompt,
-        fixed_password=DEMO_PASSWORD if demo else None,
+def _recipients(field: str, what: str, prompt: str | None, *, required: bool = False) -> Arg:
+    return arg(
+        f"--{field}",
+        action="append",
+        default=[],
+        required=required,
+        metavar="ADDR",
+        check=addresses(field),
+        prompt=prompt,
+        help=f"{what} (repeatable; 'Name <a@example.com>, b@example.com' is fine)",
     )
-    try:
-        command = args.command or "interactive"
-        if command == "interactive":
-            from pymailgui.console.interactive import Interactive
-
-            return Interactive(account).run()
-        handler = _commands()[command]
-        return handler(account, args)
-    finally:
-        account.close()
 
 
-def cmd_list(account: Account, args: argparse.Namespace) -> int:
-    if not args.offline:
-        report = account.refresh(progress_printer())
-        print(f"{account.name}: {report}", file=sys.stderr)
-    entries = account.cached_index()
-    account.inbox.remember_shown([e.uid for e in entries])
-    if args.json:
-        print(fmt.index_json(entries))
-    elif entries:
-        print("\n".join(fmt.index_lines(entries)))
-    else:
-        print("The inbox is empty.", file=sys.stderr)
-    return 0
+SERVER = (
+    Command(
+        "list",
+        "refresh the index from the server (one session) and print it",
+        server_cmds.cmd_list,
+        (
+            JSON,
+            arg(
+                "--offline",
+                action="store_true",
+                help="print the index as last loaded, without connecting",
+            ),
+        ),
+        letter="i",
+        interactive_help="refresh from the server and show the index",
+    ),
+    Command(
+        "show",
+        "print message N of the last list",
+        server_cmds.cmd_show,
+        (N_ONE, UID_ONE, FROM_FOLDER, RAW, HTML),
+        letter="l",
+        interactive_help="show message N (without N: the next one)",
+    ),
+    Command(
+        "delete",
+        "delete messages from the server (asks first)",
+        server_cmds.cmd_delete,
+        (N_MANY, UID_MANY),
+        destructive=True,
+        letter="d",
+        interactive_handler=server_cmds.mark_delete,
+        interactive_help="mark messages for deletion (deleted at quit, after asking)",
+    ),
+    Command(
+        "undelete",
+        "unmark messages marked for deletion",
+        server_cmds.cmd_undelete,
+        (N_SOME,),
+        letter="u",
+        cli=False,
+    ),
+    Command(
+        "parts",
+        "save the parts of message N into a directory; prints their paths",
+        server_cmds.cmd_parts,
+        (
+            N_ONE,
+            UID_ONE,
+            FROM_FOLDER,
+            arg("--dir", type=Path, required=True, help="the directory to write the files in"),
+            arg("--part", type=int, metavar="INDEX", help="only the part with this index"),
+        ),
+    ),
+    Command(
+        "save",
+        "copy server messages into a local folder (with --delete: then delete them)",
+        server_cmds.cmd_save,
+        (
+            N_MANY,
+            UID_MANY,
+            arg(
+                "--folder",
+                default="Saved",
+                metavar="NAME",
+                help="the local folder, made if needed (default: Saved)",
+            ),
+            arg(
+                "--delete",
+                action="store_true",
+                help="then delete them from the server (asks first; safe delete)",
+            ),
+        ),
+        destructive=True,
+        letter="s",
+    ),
+)
 
+FOLDER_ACTIONS = (
+    Command("list", "list the folder's messages", folder_cmds.cmd_folder_list, (JSON,)),
+    Command(
+        "show",
+        "print message N of the folder's last list",
+        folder_cmds.cmd_folder_show,
+        (arg("number", type=number, metavar="N", help="the message's number"), RAW, HTML),
+    ),
+    Command(
+        "delete",
+        "delete messages from the folder (asks first)",
+        folder_cmds.cmd_folder_delete,
+        (N_SOME,),
+        destructive=True,
+    ),
+    Command(
+        "move",
+        "move messages to another folder (made if needed)",
+        folder_cmds.cmd_folder_move,
+        (N_SOME, TARGET),
+    ),
+    Command(
+        "copy",
+        "copy messages to another folder (made if needed)",
+        folder_cmds.cmd_folder_copy,
+        (N_SOME, TARGET),
+    ),
+    Command("create", "create the folder", folder_cmds.cmd_folder_create),
+    Command(
+        "rename",
+        "rename the folder",
+        folder_cmds.cmd_folder_rename,
+        (arg("new_name", metavar="NEW", help="its new name"),),
+    ),
+    Command(
+        "remove",
+        "remove the folder (asks first)",
+        folder_cmds.cmd_folder_remove,
+        (arg("--force", action="store_true", help="remove it with the messages it holds"),),
+        destructive=True,
+    ),
+)
 
-def resolve(account: Account, number: int | None, uid: str | None) -> str:
-    """The identity of the message the user means: N from the last list, or a UIDL."""
-    if uid:
-        return account.inbox.entry(uid).uid
-    if number is None:
-        raise UsageError("Say which message: a number from the last list, or --uid UID.")
-    return account.inbox.shown_uid(number)
+LOCAL = (
+    Command("folders", "list the local folders", folder_cmds.cmd_folders),
+    Command(
+        "folder",
+        "work with a local folder: list, show, delete, move, copy, create, rename, remove",
+        leading=(FOLDER_NAME,),
+        actions=FOLDER_ACTIONS,
+    ),
+    Command(
+        "import-mbox",
+        "import an mbox file into a local folder",
+        folder_cmds.cmd_import,
+        (
+            arg("file", type=Path, metavar="FILE", help="the mbox file to read"),
+            arg(
+                "--folder",
+                required=True,
+                metavar="NAME",
+                help="the folder to import into (made if needed)",
+            ),
+        ),
+    ),
+    Command(
+        "export-mbox",
+        "export a local folder as an mbox (mboxrd) file",
+        folder_cmds.cmd_export,
+        (
+            arg("name", metavar="FOLDER", help="the folder to export"),
+            arg("file", type=Path, metavar="FILE", help="the mbox file to write"),
+            arg("--force", action="store_true", help="replace FILE if it exists"),
+        ),
+    ),
+)
 
+OUTGOING = (
+    Command(
+        "send",
+        "write and send a message (your text from standard input)",
+        send_cmds.cmd_send,
+        (
+            _recipients("to", "a recipient", "To"),
+            _recipients("cc", "a copy recipient", "Cc"),
+            _recipients("bcc", "a hidden recipient (not shown to the others)", None),
+            arg(
+                "--subject",
+                required=True,
+                check=subject_text,
+                prompt="Subject",
+                help="the subject line",
+            ),
+            ATTACH,
+            BODY_FILE,
+        ),
+        aliases=("mail",),
+        letter="m",
+        interactive_help="write and send a new message; asks To:, Cc:, Subject: and the text",
+    ),
+    Command(
+        "reply",
+        "reply to message N (your text from standard input)",
+        send_cmds.cmd_reply,
+        (
+            N_ONE,
+            UID_ONE,
+            FROM_FOLDER,
+            arg("--all", action="store_true", help="reply to every recipient, not only the sender"),
+            ATTACH,
+            BODY_FILE,
+        ),
+        letter="r",
+        interactive_help="reply to message N (--all: to every recipient); you type the text",
+    ),
+    Command(
+        "forward",
+        "forward message N (your text from standard input)",
+        send_cmds.cmd_forward,
+        (
+            N_ONE,
+            UID_ONE,
+            FROM_FOLDER,
+            _recipients("to", "who gets it", "To", required=True),
+            arg(
+                "--as-attachment",
+                action="store_true",
+                help="attach the original as a message/rfc822 part",
+            ),
+            ATTACH,
+            BODY_FILE,
+        ),
+        letter="f",
+        interactive_help="forward message N; asks To: if --to is not given",
+    ),
+    Command(
+        "outbox",
+        "list the messages waiting in Outbox, with why they were not sent",
+        send_cmds.cmd_outbox,
+        letter="o",
+    ),
+    Command(
+        "resend",
+        "send the messages waiting in Outbox again (all, or N of the last outbox list)",
+        send_cmds.cmd_resend,
+        (arg("numbers", nargs="*", type=number, metavar="N", help="numbers from the outbox list"),),
+    ),
+)
 
-def load_message(account: Account, args: argparse.Namespace) -> bytes:
-    """The bytes of the message the user named: N of a folder's list, N of the server
-    index, or --uid."""
-    folder = getattr(args, "folder", None)
-    if folder:
-        if args.uid or args.number is None:
-            raise UsageError("With --folder, name the message by its number in that folder.")
-        return account.folders.get(folder, args.number)
-    return account.fetch(resolve(account, args.number, args.uid))
+SETUP = (
+    Command(
+        "password",
+        "store the account's password in the system keyring",
+        account_cmds.cmd_password,
+        (arg("--smtp", action="store_true", help="the SMTP server's password"),),
+        interactive=False,
+    ),
+    Command(
+        "help",
+        "this text",
+        account_cmds.cmd_help,
+        aliases=("h", "?"),
+        cli=False,
+    ),
+    Command(
+        "quit",
+        "delete the marked messages (after asking) and leave",
+        server_cmds.cmd_quit,
+        aliases=("exit",),
+        letter="q",
+        cli=False,
+    ),
+)
 
-
-def print_message(account: Account, data: bytes, *, raw: bool, html: bool) -> int:
-    if raw:
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-        return 0
-    if html:
-        v = account.view(data)
-        if v.html is None:
-            raise UsageError("This message has no HTML part; show it without --html.")
-        print(v.html)
-        return 0
-    print(render_message(data, account.config.general.wrap_width))
-    return 0
-
-
-def cmd_show(account: Account, args: argparse.Namespace) -> int:
-    return print_message(account, load_message(account, args), raw=args.raw, html=args.html)
-
-
-def cmd_parts(account: Account, args: argparse.Namespace) -> int:
-    data = load_message(account, args)
-    for path in account.save_parts(data, args.dir, args.part):
-        print(path)
-    return 0
-
-
-def render_message(data: bytes, wrap_width: int) -> str:
-    from pymailgui.message import view
-
-    v = view(data, wrap_width=wrap_width)
-    lines = [f"From:    {', '.join(map(str, v.from_))}"]
-    if v.to:
-        lines.append(f"To:      {', '.join(map(str, v.to))}")
-    if v.cc:
-        lines.append(f"Cc:      {', '.join(map(str, v.cc))}")
-    if v.date:
-        lines.append(f"Date:    {v.date:%a, %d %b %Y %H:%M %z}")
-    lines.append(f"Subject: {v.subject}")
-    attachments = [p for p in v.parts if p.is_attachment]
-    for part in attachments:
-        lines.append(
-            f"Attachment {part.index}: {part.filename or '(no name)'} "
-            f"({part.content_type}, {fmt.human_size(part.size)})"
-        )
-    if v.malformed:
-        lines.append("Note: this message is malformed; showing what can be read.")
-    if v.remote_content_blocked:
-        lines.append("Note: remote content in the HTML part was not loaded.")
-    lines.append("")
-    lines.append(v.body_wrapped)
-    return "\n".join(lines)
-
-
-def cmd_delete(account: Account, args: argparse.Namespace) -> int:
-    uids = server_uids(account, args)
-    if not uids:
-        raise UsageError("Say which messages to delete: numbers from the last list or --uid.")
-    if not args.yes and not confirm_delete(account, uids):
-        print("Nothing was deleted.", file=sys.stderr)
-        return 1
-    report = account.delete(uids, progress_printer())
-    print(report)
-    return 0
-
-
-def confirm_delete(account: Account, uids: list[str]) -> bool:
-    entries = {e.uid: e for e in account.cached_index()}
-    print(f"Delete {len(uids)} message{'s' * (len(uids) != 1)} from the server?", file=sys.stderr)
-    for uid in uids:
-        e = entries[uid]
-        print(f"  {fmt.sender_name(e.from_)}: {e.subject or '(no subject)'}", file=sys.stderr)
-    print("Delete? [y/N] ", end="", file=sys.stderr, flush=True)
-    answer = sys.stdin.readline()
-    return answer.strip().lower() in ("y", "yes")
-
-
-def server_uids(account: Account, args: argparse.Namespace) -> list[str]:
-    """The messages named by numbers from the last list and --uid options, in order."""
-    uids = [account.inbox.shown_uid(n) for n in args.numbers]
-    uids += [account.inbox.entry(u).uid for u in args.uid]
-    return list(dict.fromkeys(uids))
-
-
-def cmd_save(account: Account, args: argparse.Namespace) -> int:
-    uids = server_uids(account, args)
-    if not uids:
-        raise UsageError("Say which messages to save: numbers from the last list or --uid.")
-    print(account.save_to_folder(uids, args.folder, delete=args.delete))
-    return 0
-
-
-def cmd_password(account: Account, args: argparse.Namespace) -> int:
-    """Ask for the password twice and keep it in the system keyring."""
-    from pymailgui.config.secrets import store_in_keyring
-
-    server = account.account.smtp if args.smtp else account.account.pop
-    if server is None:
-        raise UsageError(f"The account {account.name} has no SMTP server.")
-    if not sys.stdin.isatty():
-        raise UsageError("Run 'pymail password' on a terminal: it asks for the password.")
-    login = account.account.login(server)
-    first = getpass.getpass(f"Password for {login} on {server.host}: ")
-    if not first or first != getpass.getpass("Again: "):
-        raise UsageError("The two passwords differ (or are empty); nothing was stored.")
-    store_in_keyring(account.account, server, first)
-    print(f"Stored in the system keyring for {login} on {server.host}.")
-    return 0
-
-
-def _commands() -> dict[str, Callable[[Account, argparse.Namespace], int]]:
-    from pymailgui.console import local_cmds, send_cmds
-
-    return {
-        "list": cmd_list,
-        "show": cmd_show,
-        "delete": cmd_delete,
-        "parts": cmd_parts,
-        "save": cmd_save,
-        "folders": local_cmds.cmd_folders,
-        "folder": local_cmds.cmd_folder,
-        "import-mbox": local_cmds.cmd_import,
-        "export-mbox": local_cmds.cmd_export,
-        "send": send_cmds.cmd_send,
-        "reply": send_cmds.cmd_reply,
-        "forward": send_cmds.cmd_forward,
-        "password": cmd_password,
-    }
+COMMANDS = Registry((*SERVER, *LOCAL, *OUTGOING, *SETUP))

@@ -1,4 +1,8 @@
-"""How the console shows lists and messages (plain text and JSON)."""
+"""How the console shows lists and messages (plain text and JSON).
+
+A list row is exactly as wide as the terminal, counted in terminal cells: wide (East
+Asian) characters take two, combining marks none, so no row ever wraps.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +13,39 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pymailgui.inbox import MessageSummary
+from pymailgui.message.summary import MessageRow
+
+#: Cells of everything in a row but the number, sender and subject (see row_line).
+_FIXED_CELLS = 33
+_SIZE_CELLS = 7
+_DATE_CELLS = 16
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+def char_cells(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def cells(text: str) -> int:
+    """How many terminal cells ``text`` takes."""
+    return sum(char_cells(c) for c in text)
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut or padded to ``width`` terminal columns (wide characters count twice)."""
-    text = "".join(c if unicodedata.category(c)[0] != "C" else " " for c in text)
-    if _width(text) <= width:
-        return text + " " * (width - _width(text))
-    out, used = [], 0
+    """``text`` cut (with "…") or padded to exactly ``width`` terminal cells."""
+    if width <= 0:
+        return ""
+    # Control and format characters (bidi overrides too) would move the cursor or hide
+    # text: each becomes a visible blank.
+    text = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in text)
+    used = cells(text)
+    if used <= width:
+        return text + " " * (width - used)
+    out: list[str] = []
+    used = 0
     for ch in text:
-        w = _width(ch)
+        w = char_cells(ch)
         if used + w > width - 1:
             break
         out.append(ch)
@@ -32,11 +54,17 @@ def fit(text: str, width: int) -> str:
 
 
 def human_size(size: int) -> str:
+    """A size in at most 7 cells ("1023 KB", "9.5 MB", "512 MB", "2.1 GB")."""
     if size < 1024:
         return f"{size} B"
     if size < 1024 * 1024:
         return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    mb = size / (1024 * 1024)
+    if mb < 9.95:
+        return f"{mb:.1f} MB"
+    if mb < 1023.5:
+        return f"{mb:.0f} MB"
+    return f"{mb / 1024:.1f} GB"
 
 
 def sender_name(text: str) -> str:
@@ -48,39 +76,69 @@ def sender_name(text: str) -> str:
 
 def date_column(when: datetime | None) -> str:
     """A date as a fixed 16-column list field."""
-    return when.strftime("%Y-%m-%d %H:%M") if when else "(no date)".ljust(16)
+    return when.strftime("%Y-%m-%d %H:%M") if when else "(no date)".ljust(_DATE_CELLS)
 
 
-def index_lines(entries: Sequence[MessageSummary], columns: int | None = None) -> list[str]:
-    """One line per message, numbered 1..N in the order given."""
-    columns = columns or shutil.get_terminal_size((100, 24)).columns
-    num_w = len(str(len(entries))) if entries else 1
+def status_mark(row: MessageRow) -> str:
+    """One letter: N new and unread, U unread, R replied, blank when read."""
+    if not row.seen:
+        return "N" if row.new else "U"
+    return "R" if row.replied else " "
+
+
+def terminal_columns() -> int:
+    return shutil.get_terminal_size((100, 24)).columns
+
+
+def row_lines(
+    rows: Sequence[MessageRow],
+    columns: int | None = None,
+    *,
+    marks: Sequence[str] | None = None,
+) -> list[str]:
+    """One line per row, numbered 1..N in the order given, each exactly ``columns`` wide.
+
+    ``marks`` (the interactive mode's "D" for marked for deletion) adds a column in
+    front; the rest of the row narrows to make room for it.
+    """
+    columns = columns or terminal_columns()
+    prefix = 2 if marks is not None else 0
+    num_w = len(str(len(rows))) if rows else 1
     from_w = max(12, min(28, columns // 4))
-    fixed = num_w + 2 + 16 + 2 + from_w + 2 + 2 + 8
-    subj_w = max(10, columns - fixed)
+    subj_w = max(10, columns - prefix - num_w - from_w - _FIXED_CELLS)
     lines = []
-    for i, e in enumerate(entries, start=1):
-        date = date_column(e.date)
-        mark = "@" if e.has_attachments else " "
+    for i, row in enumerate(rows, start=1):
+        lead = f"{fit(marks[i - 1], 1)} " if marks is not None else ""
+        attach = "@" if row.has_attachments else " "
         lines.append(
-            f"{i:>{num_w}}  {date}  {fit(sender_name(e.from_), from_w)}  "
-            f"{fit(e.subject or '(no subject)', subj_w)}{mark} {human_size(e.size):>7}"
+            f"{lead}{i:>{num_w}} {status_mark(row)} {date_column(row.date)}  "
+            f"{fit(sender_name(row.from_), from_w)}  "
+            f"{fit(row.subject or '(no subject)', subj_w)} {attach} "
+            f"{human_size(row.size):>{_SIZE_CELLS}}"
         )
     return lines
 
 
-def index_json(entries: Sequence[MessageSummary]) -> str:
-    rows: list[dict[str, Any]] = [
+def rows_json(rows: Sequence[MessageRow], *, key_name: str) -> str:
+    """The rows as a JSON array, numbered 1..N; the key is "uid" on the server (a
+    UIDL or fingerprint key), "key" in a folder (a Maildir key)."""
+    items: list[dict[str, Any]] = [
         {
             "num": i,
-            "uid": e.uid,
-            "from": e.from_,
-            "to": e.to,
-            "subject": e.subject,
-            "date": e.date_iso(),
-            "size": e.size,
-            "attachments": e.has_attachments,
+            key_name: row.key,
+            "from": row.from_,
+            "to": row.to,
+            "subject": row.subject,
+            "date": row.date_iso(),
+            "size": row.size,
+            "attachments": row.has_attachments,
+            "flags": row.flags,
         }
-        for i, e in enumerate(entries, start=1)
+        | ({"new": row.new} if key_name == "uid" else {})
+        for i, row in enumerate(rows, start=1)
     ]
-    return json.dumps(rows, ensure_ascii=False, indent=2)
+    return json.dumps(items, ensure_ascii=False, indent=2)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' * (n != 1)}"

@@ -1,25 +1,49 @@
-"""``pymail``: argument parsing, dispatch, exit codes, and the one place errors are shown.
+"""``pymail``: parse the command line, open the account, run the command, show errors.
 
-Exit codes: 0 done; 2 usage or config error; 3 synchronization refusal (nothing unsafe
-was done); 4 authentication failed; 5 connection or TLS failure; 1 anything else.
+This is the one place errors are shown; the exit status says what kind of failure it
+was (the table is in the README, "Exit codes"):
+
+- 0 done;
+- 1 anything else (a server error, a local folder that cannot be written, a message
+  some recipients refused: the others got it);
+- 2 usage and input errors: a bad option or number, an unknown folder, an invalid
+  address, an unreadable file, a destructive command without --yes and no terminal,
+  a config error;
+- 3 synchronization refusal: the inbox changed so that the request was unsafe, and
+  nothing unsafe was done;
+- 4 authentication failed;
+- 5 connection or TLS failure;
+- 6 declined: you answered no to a confirmation; nothing was done;
+- 130 cancelled (Ctrl-C): the sentence says what was not done.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pymailgui import paths
+from pymailgui.actions import Account, PasswordPrompt, open_account
 from pymailgui.config.load import load
-from pymailgui.console.parser import build_parser
+from pymailgui.config.secrets import RedactingFilter
+from pymailgui.console import dispatch
+from pymailgui.console.commands import COMMANDS
+from pymailgui.console.context import Session
+from pymailgui.console.interactive import Interactive
+from pymailgui.console.parser import INTERACTIVE, build_parser
+from pymailgui.console.state import ConsoleState
+from pymailgui.console.terminal import Runner, password_prompt
+from pymailgui.demo import open_demo_account, start_demo
 from pymailgui.errors import MailError, UsageError
 
 EXIT_OTHER = 1
+EXIT_INTERRUPTED = 130
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -32,8 +56,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"pymail: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("pymail: interrupted.", file=sys.stderr)
-        return 130
+        print("\npymail: Interrupted; nothing more was done.", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OTHER
     except Exception as exc:  # a bug: say so, keep the traceback out of the user's way
@@ -47,19 +71,40 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from pymailgui.console import commands
+    runner = Runner(sys.stderr)
+    prompt = password_prompt(runner, sys.stdin)
+    with _account(args, prompt) as (account, state_path):
+        state = ConsoleState(state_path)
+        session = Session(account, state, runner, sys.stdin, sys.stdout, sys.stderr)
+        try:
+            if args.command in (None, INTERACTIVE):
+                return Interactive(session).run()
+            return dispatch.run(session, COMMANDS, args)
+        finally:
+            state.close()
 
+
+@contextlib.contextmanager
+def _account(args: argparse.Namespace, prompt: PasswordPrompt) -> Iterator[tuple[Account, Path]]:
+    """The chosen account and where the console keeps its state for it."""
     if args.demo:
-        from pymailgui.demo import start_demo
-
         with start_demo() as demo:
-            return commands.dispatch(args, demo.config, demo=demo)
+            account = open_demo_account(demo, prompt=prompt)
+            try:
+                yield account, paths.demo_console_state()
+            finally:
+                account.close()
+        return
     if args.config is None and not paths.config_file().exists():
         raise UsageError(
             f"No config file at {paths.config_file()}: create one (see docs/config.md) or "
             "try the demo account with 'pymail --demo'."
         )
-    return commands.dispatch(args, load(args.config))
+    account = open_account(load(args.config), args.account, prompt=prompt)
+    try:
+        yield account, paths.console_state()
+    finally:
+        account.close()
 
 
 def _tolerant_output() -> None:
@@ -70,8 +115,6 @@ def _tolerant_output() -> None:
 
 
 def _setup_logging(verbose: bool) -> None:
-    from pymailgui.config.secrets import RedactingFilter
-
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))

@@ -1,52 +1,75 @@
-"""The command line of ``pymail``: every subcommand and option, declared in one place."""
+"""The command line of ``pymail`` and the interactive mode's parsers, built from the table.
+
+Every subcommand, option and help text comes from :data:`~pymailgui.console.commands.
+COMMANDS`. A usage error prints the usage of the (sub)command it concerns - ``pymail
+list --bogus`` shows ``list``'s - and exits 2. The interactive mode parses each line
+with parsers built from the same declarations, whose errors are exceptions instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 from pymailgui import __version__
+from pymailgui.console.commands import COMMANDS
+from pymailgui.console.registry import Arg, Command, Registry, action_dest
+from pymailgui.errors import UsageError
 
 EXIT_USAGE = 2
+#: The mode switch: not a command of the table, the way into the interactive mode.
+INTERACTIVE = "interactive"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    """Exits 2 after printing this parser's usage and the error (one ``pymail:`` line)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Subcommand name -> its parser, to find the one an error belongs to.
+        self.children: dict[str, _Parser] = {}
+        self.child_dest: str | None = None
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"pymail: {message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra:
+            # Blame the innermost subcommand that was chosen, so its usage is shown.
+            self.chosen(parsed).error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
-def number(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a message number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a message number (1 or more)")
-    return value
-
-
-def _one_message(p: argparse.ArgumentParser, *, folder_option: bool = True) -> None:
-    p.add_argument("number", nargs="?", type=number, metavar="N", help="number in the last list")
-    p.add_argument("--uid", help="the server message's UIDL instead of N")
-    if folder_option:
-        p.add_argument("--folder", help="N is from this local folder's last list")
-
-
-def _show_format(p: argparse.ArgumentParser) -> None:
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--raw", action="store_true", help="the message exactly as stored")
-    group.add_argument("--html", action="store_true", help="the sanitized HTML part")
+    def chosen(self, parsed: argparse.Namespace) -> _Parser:
+        parser: _Parser = self
+        while parser.child_dest is not None:
+            child = parser.children.get(str(getattr(parsed, parser.child_dest, None)))
+            if child is None:
+                break
+            parser = child
+        return parser
 
 
-def _body(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--body-file", type=Path, help="the text (default: read standard input)")
-    p.add_argument("--attach", action="append", default=[], type=Path, metavar="FILE")
+class _LineParser(_Parser):
+    """The interactive mode's: an error is a UsageError carrying the command's usage."""
+
+    def error(self, message: str) -> NoReturn:
+        usage = self.format_usage().strip().removeprefix("usage: ")
+        raise UsageError(f"{message[:1].upper()}{message[1:]} (usage: {usage}).")
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        raise UsageError(message.strip() if message else "Type ? for help.")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(registry: Registry = COMMANDS) -> argparse.ArgumentParser:
+    """The ``pymail`` command line."""
     p = _Parser(
         prog="pymail",
         description="A POP3/SMTP mail client for the console. Without a command, "
@@ -54,25 +77,85 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--version", action="version", version=f"pymail {__version__}")
     _global_options(p)
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-    _server_commands(sub)
-    _local_commands(sub)
-    _outgoing_commands(sub)
-    pw = sub.add_parser("password", help="store the account's password in the system keyring")
-    pw.add_argument("--smtp", action="store_true", help="the SMTP server's password")
-    sub.add_parser("interactive", help="the interactive mode (the default)")
-    for parser in _all_subparsers(sub):
+    sub = _subparsers(p, "command", "COMMAND", required=False)
+    for command in registry.cli_commands():
+        _add_command(sub, p, command, interactive=False)
+    mode = sub.add_parser(INTERACTIVE, help="the interactive mode (the default)")
+    p.children[INTERACTIVE] = mode
+    for parser in _descendants(p):
         _global_options(parser, default=argparse.SUPPRESS)
     return p
+
+
+def line_parsers(registry: Registry = COMMANDS) -> dict[str, argparse.ArgumentParser]:
+    """The interactive mode's parser for each command, by command name."""
+    parsers: dict[str, argparse.ArgumentParser] = {}
+    for command in registry.interactive_commands():
+        parser = _LineParser(
+            prog=command.letter or command.name, description=command.help, add_help=False
+        )
+        parser.set_defaults(command=command.name)
+        _fill(parser, command, interactive=True)
+        parsers[command.name] = parser
+    return parsers
+
+
+def _subparsers(p: _Parser, dest: str, metavar: str, *, required: bool) -> Any:
+    p.child_dest = dest
+    return p.add_subparsers(dest=dest, metavar=metavar, required=required, parser_class=type(p))
+
+
+def _add_command(sub: Any, parent: _Parser, command: Command, *, interactive: bool) -> None:
+    parser = sub.add_parser(
+        command.name,
+        aliases=list(command.aliases),
+        help=command.help,
+        description=command.description or command.help[:1].upper() + command.help[1:] + ".",
+    )
+    for word in command.words():
+        parent.children[word] = parser
+    _fill(parser, command, interactive=interactive)
+
+
+def _fill(parser: _Parser, command: Command, *, interactive: bool) -> None:
+    for a in command.leading:
+        _add_arg(parser, a, interactive=interactive)
+    if command.actions:
+        sub = _subparsers(parser, action_dest(command), "ACTION", required=True)
+        for action in command.actions:
+            _add_command(sub, parser, action, interactive=interactive)
+        return
+    groups: dict[str, Any] = {}
+    for a in command.all_args:
+        target: Any = parser
+        if a.group is not None:
+            if a.group not in groups:
+                groups[a.group] = parser.add_mutually_exclusive_group()
+            target = groups[a.group]
+        _add_arg(target, a, interactive=interactive)
+
+
+def _add_arg(target: Any, a: Arg, *, interactive: bool) -> None:
+    options = dict(a.options)
+    if interactive and a.prompt is not None:
+        options.pop("required", None)  # asked for instead (see dispatch.ask_missing)
+    target.add_argument(*a.names, help=a.help, **options)
 
 
 def _global_options(p: argparse.ArgumentParser, default: object = None) -> None:
     """--config, --account, --demo and -v: accepted before or after the command."""
     p.add_argument(
-        "--config", type=Path, default=default, help="config file (default: see docs/config.md)"
+        "--config",
+        type=Path,
+        default=default,
+        metavar="PATH",
+        help="config file (default: see docs/config.md)",
     )
     p.add_argument(
-        "--account", default=default, help="account name from the config (default: the first)"
+        "--account",
+        default=default,
+        metavar="NAME",
+        help="account name from the config (default: the first)",
     )
     p.add_argument(
         "--demo",
@@ -89,86 +172,9 @@ def _global_options(p: argparse.ArgumentParser, default: object = None) -> None:
     )
 
 
-def _all_subparsers(
-    sub: argparse._SubParsersAction[_Parser],
-) -> list[argparse.ArgumentParser]:
-    found: list[argparse.ArgumentParser] = []
-    for parser in sub.choices.values():
-        found.append(parser)
-        for action in parser._actions:
-            if isinstance(action, argparse._SubParsersAction):
-                found.extend(_all_subparsers(action))
+def _descendants(p: _Parser) -> list[_Parser]:
+    found: list[_Parser] = []
+    for child in dict.fromkeys(p.children.values()):
+        found.append(child)
+        found.extend(_descendants(child))
     return found
-
-
-def _server_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
-    ls = sub.add_parser("list", help="refresh the index from the server and print it")
-    ls.add_argument("--json", action="store_true", help="print a JSON array")
-    ls.add_argument("--offline", action="store_true", help="print the cached index only")
-
-    show = sub.add_parser("show", help="print message N of the last list")
-    _one_message(show)
-    _show_format(show)
-
-    delete = sub.add_parser("delete", help="delete messages from the server")
-    delete.add_argument("numbers", nargs="*", type=number, metavar="N")
-    delete.add_argument("--uid", action="append", default=[], help="a message's UIDL")
-    delete.add_argument("--yes", "-y", action="store_true", help="do not ask to confirm")
-
-    parts = sub.add_parser("parts", help="save the parts of message N into a directory")
-    _one_message(parts)
-    parts.add_argument("--dir", type=Path, required=True, help="where to write the files")
-    parts.add_argument("--part", type=int, help="only the part with this index")
-
-    save = sub.add_parser("save", help="copy server messages into a local folder")
-    save.add_argument("numbers", nargs="*", type=number, metavar="N")
-    save.add_argument("--uid", action="append", default=[], help="a message's UIDL")
-    save.add_argument("--folder", required=True, help="the local folder (made if needed)")
-    save.add_argument(
-        "--delete", action="store_true", help="then delete them from the server (safe delete)"
-    )
-
-
-def _local_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
-    sub.add_parser("folders", help="list the local folders")
-    folder = sub.add_parser("folder", help="work with a local folder")
-    folder.add_argument("name", metavar="NAME")
-    fsub = folder.add_subparsers(dest="folder_command", metavar="ACTION", required=True)
-    flist = fsub.add_parser("list", help="list the folder's messages")
-    flist.add_argument("--json", action="store_true")
-    fshow = fsub.add_parser("show", help="print message N of the folder")
-    fshow.add_argument("number", type=number, metavar="N")
-    _show_format(fshow)
-    fdel = fsub.add_parser("delete", help="delete messages from the folder")
-    fdel.add_argument("numbers", nargs="+", type=number, metavar="N")
-    fmove = fsub.add_parser("move", help="move messages to another folder")
-    fmove.add_argument("numbers", nargs="+", type=number, metavar="N")
-    fmove.add_argument("--to", required=True, dest="target", metavar="FOLDER")
-
-    imp = sub.add_parser("import-mbox", help="import an mbox file into a local folder")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--folder", required=True)
-    exp = sub.add_parser("export-mbox", help="export a local folder as an mbox (mboxrd) file")
-    exp.add_argument("name", metavar="FOLDER")
-    exp.add_argument("file", type=Path)
-    exp.add_argument("--force", action="store_true", help="overwrite an existing file")
-
-
-def _outgoing_commands(sub: argparse._SubParsersAction[_Parser]) -> None:
-    send = sub.add_parser("send", help="write and send a message")
-    send.add_argument("--to", action="append", default=[], metavar="ADDR")
-    send.add_argument("--cc", action="append", default=[], metavar="ADDR")
-    send.add_argument("--bcc", action="append", default=[], metavar="ADDR")
-    send.add_argument("--subject", required=True)
-    _body(send)
-
-    rep = sub.add_parser("reply", help="reply to message N (your text from stdin)")
-    _one_message(rep)
-    rep.add_argument("--all", action="store_true", help="reply to all recipients")
-    _body(rep)
-
-    fwd = sub.add_parser("forward", help="forward message N (your text from stdin)")
-    _one_message(fwd)
-    fwd.add_argument("--to", action="append", required=True, metavar="ADDR")
-    fwd.add_argument("--as-attachment", action="store_true", help="attach it as message/rfc822")
-    _body(fwd)

@@ -1,91 +1,204 @@
-"""Console commands that write mail: send, reply, forward (the text comes from stdin)."""
+"""Commands that write mail: send, reply, forward; and Outbox: list and resend.
+
+Addresses, the subject and attachments are checked as they are given (``argtypes``,
+also used by the interactive prompts), so a typo is reported before any text is typed.
+Text typed for a message that then fails to go out is never lost: it either waits in
+Outbox (the server was reached; ``resend`` tries again) or is kept in Drafts.
+"""
 
 from __future__ import annotations
 
 import argparse
-import sys
+from pathlib import Path
 
-from pymailgui.actions import Account
-from pymailgui.console.commands import load_message
-from pymailgui.errors import LocalStoreError, UsageError
+from pymailgui.console import format as fmt
+from pymailgui.console.context import Session
+from pymailgui.console.messages import Picked, mark_answered, pick
+from pymailgui.console.state import outbox_view
+from pymailgui.console.terminal import ask_line, is_terminal
+from pymailgui.errors import Cancelled, MailError, UsageError
 from pymailgui.message import Draft
 from pymailgui.smtp import SendResult
 
 
-def read_body(args: argparse.Namespace) -> str:
-    """The user's text: --body-file, else standard input (a prompt on a terminal)."""
-    if args.body_file is not None:
+# -- the text ----------------------------------------------------------------------------
+def read_body(s: Session, args: argparse.Namespace) -> str:
+    """The user's text: --body-file, else standard input; the interactive mode reads
+    lines up to one holding only "."."""
+    body_file: Path | None = getattr(args, "body_file", None)
+    if body_file is not None:
         try:
-            return str(args.body_file.read_text(encoding="utf-8"))
+            return body_file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"Cannot read {args.body_file}: {exc.strerror}.") from None
+            raise UsageError(f"Cannot read {body_file}: {exc.strerror}.") from None
         except UnicodeDecodeError:
-            raise UsageError(f"{args.body_file} is not UTF-8 text.") from None
-    if sys.stdin.isatty():
-        print("Type the message; end with Ctrl-D on a line of its own.", file=sys.stderr)
-    return sys.stdin.read()
+            raise UsageError(f"{body_file} is not UTF-8 text.") from None
+    if s.interactive:
+        s.say('Type the text; end with a line holding only ".". Ctrl-C cancels the message.')
+        lines: list[str] = []
+        while (line := ask_line("", s.stdin, s.out)) is not None:
+            if line == ".":
+                break
+            lines.append(line)
+        return "\n".join(lines) + "\n" if lines else ""
+    if is_terminal(s.stdin):
+        print("Type the message; end with Ctrl-D on a line of its own.", file=s.err)
+    return s.stdin.read()
 
 
-def _attachments(args: argparse.Namespace) -> list[object]:
-    for path in args.attach:
-        if not path.is_file():
-            raise UsageError(f"The attachment {path} is not a readable file.")
-    return list(args.attach)
+def _text_or_cancel(s: Session, args: argparse.Namespace) -> str | None:
+    """The user's text; None when Ctrl-C dropped the message (the interactive mode goes
+    on; on the command line Ctrl-C ends pymail, having sent nothing)."""
+    try:
+        return read_body(s, args)
+    except KeyboardInterrupt:
+        if not s.interactive:
+            raise
+        s.say("\nMessage cancelled; nothing was sent.")
+        return None
 
 
-def report(result: SendResult) -> int:
-    print(f"Sent to {', '.join(result.accepted)}.")
-    if result.refused:
-        for address, (code, text) in result.refused.items():
-            print(f"pymail: not delivered to {address}: {code} {text}", file=sys.stderr)
-        return 1
-    return 0
-
-
-def cmd_send(account: Account, args: argparse.Namespace) -> int:
-    if not (args.to or args.cc or args.bcc):
-        raise UsageError("Say who gets the message: --to, --cc or --bcc.")
-    attachments = _attachments(args)
-    draft = Draft(
-        to=args.to,
-        cc=args.cc,
-        bcc=args.bcc,
-        subject=args.subject,
-        body=read_body(args),
-        attachments=attachments,  # type: ignore[arg-type]
-    )
-    return report(account.send(draft))
-
-
-def _with_text(draft: Draft, text: str, args: argparse.Namespace) -> Draft:
+def _with_text(draft: Draft, text: str, attachments: list[Path]) -> Draft:
     """The user's text on top, the quoted or forwarded original below it."""
     if text.strip():
         draft.body = text.rstrip("\n") + "\n\n" + draft.body.lstrip("\n")
-    draft.attachments = [*draft.attachments, *_attachments(args)]  # type: ignore[list-item]
+    draft.attachments = [*draft.attachments, *attachments]
     return draft
 
 
-def _mark(account: Account, args: argparse.Namespace, flag: str) -> None:
-    """Flag a local original as replied (R) or forwarded (P)."""
-    if getattr(args, "folder", None):
-        try:
-            folder = account.folders.folder(args.folder)
-            folder.add_flags(account.folders.key(args.folder, args.number), flag)
-        except LocalStoreError:
-            pass  # the message went out; a missing flag is no reason to fail
+# -- sending -----------------------------------------------------------------------------
+def deliver(s: Session, draft: Draft) -> SendResult | None:
+    """Send ``draft`` (the interactive mode asks first; None: the user chose not to)."""
+    if s.interactive:
+        answer = (ask_line("Send it? [Y/n/draft] ", s.stdin, s.out) or "n").strip().lower()
+        if answer in ("d", "draft"):
+            s.account.save_draft(draft)
+            s.say("Kept in Drafts.")
+            return None
+        if answer not in ("", "y", "yes"):
+            s.say("Not sent.")
+            return None
+    try:
+        result = s.run("send", lambda task: s.account.send(draft, task))
+    except MailError as exc:
+        if exc.outbox_key is not None:  # it waits in Outbox, and the sentence says so
+            raise exc.with_note(
+                f"{s.hint('outbox')} lists it, {s.hint('resend')} sends it."
+            ) from exc
+        if isinstance(exc, Cancelled):
+            raise
+        raise _kept_in_drafts(s, draft, exc) from exc
+    s.say(f"Sent to {', '.join(result.accepted)}.")
+    for address, (code, text) in result.refused.items():
+        s.note(f"Not delivered to {address}: {code} {text}")
+    return result
 
 
-def cmd_reply(account: Account, args: argparse.Namespace) -> int:
-    original = load_message(account, args)
-    draft = account.reply_draft(original, reply_all=args.all)
-    code = report(account.send(_with_text(draft, read_body(args), args)))
-    _mark(account, args, "R")
-    return code
+def _kept_in_drafts(s: Session, draft: Draft, exc: MailError) -> MailError:
+    if not (draft.body.strip() or draft.subject.strip()):
+        return exc
+    try:
+        s.account.save_draft(draft)
+    except MailError:
+        return exc.with_note("Your text could not be kept in Drafts either.")
+    return exc.with_note("Your text is kept in Drafts.")
 
 
-def cmd_forward(account: Account, args: argparse.Namespace) -> int:
-    original = load_message(account, args)
-    draft = account.forward_draft(original, args.to, as_attachment=args.as_attachment)
-    code = report(account.send(_with_text(draft, read_body(args), args)))
-    _mark(account, args, "P")
-    return code
+def _status(result: SendResult | None) -> int:
+    """1 when some recipients were refused (the others got it once), else 0."""
+    return 1 if result is not None and result.refused else 0
+
+
+def cmd_send(s: Session, args: argparse.Namespace) -> int:
+    if not (args.to or args.cc or args.bcc):
+        raise UsageError("Say who gets the message: --to, --cc or --bcc.")
+    draft = Draft(to=args.to, cc=args.cc, bcc=args.bcc, subject=args.subject or "")
+    text = _text_or_cancel(s, args)
+    if text is None:
+        return 0
+    return _status(deliver(s, _with_text(draft, text, args.attach)))
+
+
+def cmd_reply(s: Session, args: argparse.Namespace) -> int:
+    picked = pick(s, args)
+    draft = s.account.reply_draft(picked.data, reply_all=args.all)
+    if s.interactive:
+        s.say(f"To: {', '.join(draft.to)}  Cc: {', '.join(draft.cc)}  Subject: {draft.subject}")
+    return _answer(s, args, picked, draft, "R")
+
+
+def cmd_forward(s: Session, args: argparse.Namespace) -> int:
+    picked = pick(s, args)
+    draft = s.account.forward_draft(picked.data, args.to, as_attachment=args.as_attachment)
+    return _answer(s, args, picked, draft, "P")
+
+
+def _answer(s: Session, args: argparse.Namespace, picked: Picked, draft: Draft, flag: str) -> int:
+    text = _text_or_cancel(s, args)
+    if text is None:
+        return 0
+    result = deliver(s, _with_text(draft, text, args.attach))
+    if result is not None:
+        mark_answered(s, picked, flag)
+    return _status(result)
+
+
+# -- Outbox ------------------------------------------------------------------------------
+
+
+def cmd_outbox(s: Session, args: argparse.Namespace) -> int:
+    """What waits in Outbox for this account, numbered for ``resend N``, and why."""
+    entries = s.account.outbox()
+    s.state.remember(outbox_view(s.account.name), [e.key for e in entries])
+    if not entries:
+        s.note("Outbox is empty: every message went out.")
+        return 0
+    width = len(str(len(entries)))
+    for n, entry in enumerate(entries, start=1):
+        tried = fmt.plural(entry.attempts, "attempt") if entry.attempts else "not tried yet"
+        s.say(f"{n:>{width}}  To {entry.to or '(nobody)'}: {entry.subject or '(no subject)'}")
+        s.say(f"{'':>{width}}  {_why(entry.state, entry.last_error)} ({tried})")
+    s.note(f"{s.hint('resend')} sends them again; {s.hint('resend', 'N')} only message N.")
+    return 0
+
+
+def _why(state: str, error: str | None) -> str:
+    if state == "uncertain":
+        return f"Maybe delivered already (resend it only by its number): {error}"
+    if state == "delivered":
+        return "Sent; only filing it in Sent failed (resend files it, never sends it twice)."
+    return error or "Not sent yet."
+
+
+def cmd_resend(s: Session, args: argparse.Namespace) -> int:
+    keys = _outbox_keys(s, args.numbers) if args.numbers else None
+    outcomes = s.run("resend", lambda task: s.account.resend_outbox(keys, task))
+    if not outcomes:
+        s.note("Nothing to send: Outbox holds nothing this account can send now.")
+        return 0
+    failed = 0
+    for outcome in outcomes:
+        subject = outcome.subject or "(no subject)"
+        if outcome.error is None:
+            s.say(f"Sent: {subject}.")
+        else:
+            failed += 1
+            s.say(f"Not sent: {subject}: {outcome.error}")
+    s.state.forget(outbox_view(s.account.name), [o.key for o in outcomes if o.error is None])
+    return 1 if failed else 0
+
+
+def _outbox_keys(s: Session, numbers: list[int]) -> list[str]:
+    """Outbox messages by their numbers in the last ``pymail outbox`` list."""
+    view = outbox_view(s.account.name)
+    waiting = {e.key for e in s.account.outbox()}
+    keys = []
+    for n in numbers:
+        key = s.state.require(view, n, what="outbox", again=s.hint("outbox"))
+        if key not in waiting:
+            raise UsageError(
+                f"Message {n} of the last outbox list no longer waits in Outbox "
+                "(sent or removed since)."
+            )
+        keys.append(key)
+    return list(dict.fromkeys(keys))

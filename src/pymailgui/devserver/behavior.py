@@ -1,10 +1,24 @@
-"""The knobs of the scripted POP3 server: honest defaults, and the faults to inject."""
+"""The knobs of the scripted POP3 server: honest defaults, and the faults to inject.
+
+Two kinds of knob. The named fields say what kind of server this is: what it offers
+(CAPA, UIDL, TOP, STLS, SASL), how honest it is (dot-stuffing, the maildrop lock),
+big providers' habits, and server states a rule cannot express (good credentials
+answered [IN-USE]). Everything that happens on the wire for one command - a verbatim
+greeting, an answer replaced or hidden, unsolicited lines, an injection before TLS, a
+drop or stall after a command or after N bytes - is a :class:`~pymailgui.devserver.script.Rule`
+in ``script`` (see that module). The few named faults and quirks kept from before the rules
+(``quit_error``, ``drop_before_quit_reply``, ``drop_after_commands``,
+``inject_before_tls``, ``uidl_one_bare``) are shorthands: :meth:`ServerBehavior.rules`
+turns them into rules played after ``script``.
+"""
 
 from __future__ import annotations
 
 import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from pymailgui.devserver.script import ANY, Command, Rule
 
 #: RFC 2449 §4: a command line is at most 255 octets including the CRLF.
 RFC_MAX_COMMAND = 255
@@ -42,6 +56,9 @@ class ServerBehavior:
     # -- big providers' habits (POP-NOTES "Servers as they are") ------------------------
     list_limit: int | None = None  # list at most N messages per session (Gmail: ~250)
     hide_retrieved: bool = False  # Gmail: a message RETR'd in a QUIT session is not listed again
+    # -- quirks of real servers (POP-NOTES "Real servers bend the RFC") ------------------
+    mark_read: bool = False  # a message RETR'd in a QUIT session gets "Status: R" (grows)
+    uidl_one_bare: bool = False  # "UIDL n" is answered "+OK uid", without the number
     # -- faults -----------------------------------------------------------------------
     always_in_use: bool = False  # PASS/AUTH with good credentials -> -ERR [IN-USE]
     login_delay: bool = False  # PASS/AUTH with good credentials -> -ERR [LOGIN-DELAY]
@@ -54,7 +71,9 @@ class ServerBehavior:
     uidl_override: UidlOverride | None = None  # hostile ids: duplicates, too long, empty
     max_line: int = RFC_MAX_COMMAND  # longest command line accepted (then -ERR and close)
     idle_timeout: float = RFC_IDLE_TIMEOUT  # autologout: close without commit (§3)
-    greeting: str = "pymailgui-devserver ready."
+    greeting: str = "pymailgui-devserver ready."  # the text after "+OK" (verbatim: a rule)
+    # -- the script: per-command answers, injections, drops and stalls -----------------
+    script: tuple[Rule, ...] = ()
 
     def __post_init__(self) -> None:
         # A zero or negative timeout would make the sockets non-blocking or fail late
@@ -67,3 +86,43 @@ class ServerBehavior:
             raise ValueError("max_line is too small for any POP3 command")
         if self.implicit_tls is not None and self.stls is not None:
             raise ValueError("a server offers either implicit TLS or STLS, not both")
+        if not all(isinstance(rule, Rule) for rule in self.script):
+            raise ValueError("script must be a tuple of Rule")
+        if self.drop_after_commands is not None and self.drop_after_commands < 1:
+            raise ValueError("drop_after_commands counts from 1")
+
+    def rules(self) -> tuple[Rule, ...]:
+        """``script``, then the rules the named faults stand for."""
+        rules = list(self.script)
+        if self.quit_error:
+            # Only QUIT in TRANSACTION fails (RFC 1939 §6): in AUTHORIZATION there is
+            # nothing to commit, so the honest "+OK" stays.
+            rules.append(Rule("QUIT", reply=_quit_error, then="drop"))
+        if self.drop_before_quit_reply:
+            rules.append(Rule("QUIT", reply=_silent_when_logged_in, then="drop"))
+        if self.drop_after_commands is not None:
+            rules.append(Rule(ANY, nth=self.drop_after_commands, then="drop"))
+        if self.inject_before_tls and self.stls is not None:
+            rules.append(Rule("STLS", tls=False, after=self.inject_before_tls))
+        if self.uidl_one_bare:
+            rules.append(Rule("UIDL", args=True, reply=_without_number))
+        return tuple(rules)
+
+
+def _quit_error(command: Command) -> bytes:
+    if not command.logged_in:
+        return command.honest()
+    return b"-ERR Some deleted messages not removed.\r\n"
+
+
+def _silent_when_logged_in(command: Command) -> bytes:
+    return command.honest() if not command.logged_in else b""
+
+
+def _without_number(command: Command) -> bytes:
+    # "+OK 2 uid" becomes "+OK uid"; an -ERR stays as it is.
+    honest = command.honest()
+    if not honest.startswith(b"+OK "):
+        return honest
+    number, _, uid = honest[4:].partition(b" ")
+    return b"+OK " + uid if number.isdigit() and uid else honest

@@ -17,20 +17,11 @@ import time
 from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
+from pymailgui.lines import to_crlf
 
-# A message line ending is CRLF on the wire (RFC 1939 §3); a bare LF is normalized.
-_BARE_LF = re.compile(rb"(?<!\r)\n")
 _UID_FILE = re.compile(r"^[0-9A-F]{16}$")
 _STATE_FILE = "pymailgui-uidlist"
 _MAX_COUNTER = 0xFFFFFFFF
-
-
-def normalize_crlf(data: bytes) -> bytes:
-    """``data`` with every line ending as CRLF and a final CRLF (like Dovecot adds one)."""
-    data = _BARE_LF.sub(b"\r\n", data)
-    if data and not data.endswith(b"\r\n"):
-        data += b"\r\n"
-    return data
 
 
 def _fsync_dir(path: Path) -> None:
@@ -148,8 +139,12 @@ class Maildrop:
         return uid
 
     def add(self, data: bytes) -> str:
-        """Store a message (line endings normalized to CRLF) and return its new uid."""
-        data = normalize_crlf(bytes(data))
+        """Store a message and return its new uid.
+
+        A message line ends in CRLF on the wire (RFC 1939 §3): a bare LF is stored as
+        CRLF and a final CRLF is added, as Dovecot does; a lone CR is kept.
+        """
+        data = to_crlf(bytes(data))
         with self._lock:
             uid = self._new_uid()
             if self._dir is not None:
@@ -167,6 +162,18 @@ class Maildrop:
                     ) from exc
             self._messages[uid] = data
             return uid
+
+    def rewrite(self, uid: str, data: bytes) -> bool:
+        """Replace a message's bytes under the same uid, as servers that add a Status
+        header on read do; False if it is not there."""
+        data = to_crlf(bytes(data))
+        with self._lock:
+            if uid not in self._messages:
+                return False
+            if self._dir is not None:
+                _write_durably(self._dir / "cur" / uid, data, self._dir / "tmp")
+            self._messages[uid] = data
+            return True
 
     def _remove(self, uid: str) -> bool:
         if self._messages.pop(uid, None) is None and self._hidden.pop(uid, None) is None:

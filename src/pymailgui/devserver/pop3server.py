@@ -19,7 +19,8 @@ from typing import Any
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
-from pymailgui.devserver.pop3session import POP3Session, SessionLog
+from pymailgui.devserver.pop3log import SessionLog
+from pymailgui.devserver.pop3session import POP3Session
 from pymailgui.devserver.running import Running
 
 log = logging.getLogger(__name__)

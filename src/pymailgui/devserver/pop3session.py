@@ -4,23 +4,35 @@ AUTHORIZATION -> TRANSACTION -> UPDATE (RFC 1939 §3). At login the session take
 snapshot of the maildrop and numbers it 1..N; numbers mean nothing outside the session.
 DELE only marks; QUIT in TRANSACTION removes the marked messages *by uid*; any other
 ending (drop, timeout, error) removes nothing.
+
+The handlers compute the honest answer; a :class:`~pymailgui.devserver.script.Player`
+decides what is really sent (the behavior's rules), so every fault is played the same
+way for every command, the greeting included.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import functools
 import hmac
 import socket
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from pymailgui.devserver.behavior import ServerBehavior
 from pymailgui.devserver.maildrop import Maildrop
-from pymailgui.devserver.pop3wire import LineReader, LineTooLongError, is_number, stuff, top_of
+from pymailgui.devserver.pop3log import SessionLog
+from pymailgui.devserver.pop3wire import capabilities, decode_plain, is_number, top_of
+from pymailgui.devserver.script import (
+    GREETING,
+    Command,
+    LineReader,
+    LineTooLongError,
+    Outcome,
+    Player,
+)
+from pymailgui.lines import TERMINATOR, dot_stuff, to_crlf
 
 if TYPE_CHECKING:
     from pymailgui.devserver.pop3server import ScriptedPOP3Server
@@ -31,32 +43,6 @@ _MAX_AUTH_LINE = 16384
 
 class _Closed(Exception):
     """End the session now, without an answer and without committing."""
-
-
-@dataclass
-class SessionLog:
-    """What one session did, for tests to assert on. Passwords are never recorded."""
-
-    number: int
-    peer: tuple[str, int]
-    commands: list[str] = field(default_factory=list)  # as received, secrets redacted
-    batches: list[int] = field(default_factory=list)  # read batch of each command
-    user: str | None = None
-    tls: bool = False
-    quit_received: bool = False
-    committed: bool = False
-    deleted: list[str] = field(default_factory=list)  # uids removed by this QUIT
-    ended: bool = False
-
-    @property
-    def verbs(self) -> list[str]:
-        """The command keywords, upper-cased."""
-        return [c.split(" ", 1)[0].upper() for c in self.commands]
-
-    @property
-    def batch_count(self) -> int:
-        """How many reads the commands arrived in (fewer than commands = pipelined)."""
-        return len(set(self.batches))
 
 
 Handler = Callable[[list[str]], bool]
@@ -79,7 +65,10 @@ class POP3Session:
         self.log = log
         self.b = behavior
         self.stop = stop
-        self.reader = LineReader(sock)
+        self.reader = LineReader(sock, log.wire, tls=False)
+        self.player = Player(behavior.rules(), self.send_raw, self._stall)
+        self._out = bytearray()  # the honest answer being built by a handler
+        self._after_send: Callable[[], None] | None = None
         self.session_id = f"session-{log.number}"
         self.pending_user: str | None = None
         self.maildrop: Maildrop | None = None
@@ -114,20 +103,44 @@ class POP3Session:
     def send_raw(self, data: bytes) -> None:
         self.sock.sendall(data)
 
+    def _stall(self) -> None:
+        # Hold the connection open, reading and answering nothing, until the server
+        # stops or the autologout timer (RFC 1939 §3) would fire.
+        self.stop.wait(self.b.idle_timeout)
+
     def ok(self, text: str = "", block: bytes | None = None) -> bool:
+        """Add a +OK answer (and a multi-line block) to the honest answer."""
         self._delay(self.b.reply_delay)
         line = (f"+OK {text}" if text else "+OK") + "\r\n"
         data = line.encode("utf-8")
         if block is not None:
-            data += stuff(block) if self.b.dot_stuff else block + b".\r\n"
-        self.send_raw(data)
+            # Without stuffing a lone "." line ends the answer early (cpython#95252).
+            data += dot_stuff(block) if self.b.dot_stuff else to_crlf(block) + TERMINATOR
+        self._out += data
         return True
 
     def err(self, text: str, code: str | None = None) -> bool:
+        """Add an -ERR answer (with a RESP-CODE when they are on) to the honest answer."""
         self._delay(self.b.reply_delay)
         prefix = f"[{code}] " if code and self.b.resp_codes else ""
-        self.send_raw(f"-ERR {prefix}{text}\r\n".encode())
+        self._out += f"-ERR {prefix}{text}\r\n".encode()
         return True
+
+    def _honest(self, handler: Callable[[], bool]) -> Outcome:
+        """Run a handler, capturing its answer instead of sending it."""
+        self._out, self._after_send = bytearray(), None
+        keep_open = handler()
+        return Outcome(bytes(self._out), keep_open, self._after_send)
+
+    def _command(self, verb: str, args: str, line: bytes, run: Callable[[], bool]) -> Command:
+        return Command(
+            verb=verb,
+            args=args,
+            line=line,
+            tls=self.log.tls,
+            logged_in=self.maildrop is not None,
+            run=lambda: self._honest(run),
+        )
 
     # -- main loop ---------------------------------------------------------------------
 
@@ -137,8 +150,9 @@ class POP3Session:
             if self.b.implicit_tls is not None:
                 self._start_tls(self.b.implicit_tls)
             self._delay(self.b.greeting_delay)
-            self.ok(self.b.greeting)
-            self._serve()
+            greeting = self._command(GREETING, "", b"", lambda: self.ok(self.b.greeting))
+            if self.player.answer(greeting):
+                self._serve()
         except (_Closed, OSError):
             # A drop, a timeout (RFC 1939 §3 autologout) or a shutdown: commit nothing.
             pass
@@ -155,47 +169,48 @@ class POP3Session:
             self.maildrop.unlock(self.session_id)
 
     def _serve(self) -> None:
-        answered = 0
         while not self.stop.is_set():
             try:
                 raw = self.reader.read_line(self.b.max_line)
             except LineTooLongError:
-                self.err("Input line too long.")
+                self.send_raw(b"-ERR Input line too long.\r\n")
                 return
             if raw is None:
                 return
             line = raw.decode("utf-8", "replace")
-            self._record(line)
-            keyword, *args = line.split(" ") if line else [""]
-            handlers = self.auth_handlers if self.maildrop is None else self.trans_handlers
-            handler = handlers.get(keyword.upper())
-            if handler is None:
-                self.err("Unknown command." if keyword else "Empty command.")
-            elif not handler(args):
-                return
-            answered += 1
-            if self.b.drop_after_commands is not None and answered >= self.b.drop_after_commands:
+            self._record(raw)
+            keyword, _, rest = line.partition(" ")
+            # Whatever the script answers, the server did receive it.
+            self.log.quit_received |= keyword.upper() == "QUIT"
+            args = line.split(" ")[1:] if line else []
+            dispatch = functools.partial(self._dispatch, keyword, args)
+            command = self._command(keyword.upper(), rest, raw, dispatch)
+            if not self.player.answer(command):
                 return
 
-    def _record(self, line: str) -> None:
-        keyword = line.split(" ", 1)[0].upper()
-        if keyword == "PASS":
-            line = "PASS ***"
-        elif keyword == "AUTH" and len(line.split(" ")) > 2:
-            line = " ".join(line.split(" ")[:2]) + " ***"
-        self.log.commands.append(line)
-        self.log.batches.append(self.reader.batch)
+    def _dispatch(self, keyword: str, args: list[str]) -> bool:
+        """The honest answer to one command (False ends the session)."""
+        handlers = self.auth_handlers if self.maildrop is None else self.trans_handlers
+        handler = handlers.get(keyword.upper())
+        if handler is None:
+            return self.err("Unknown command." if keyword else "Empty command.")
+        return handler(args)
+
+    def _record(self, raw: bytes, *, secret: bool = False) -> None:
+        self.log.record(raw, self.reader.batch, secret=secret)
 
     def _start_tls(self, context: ssl.SSLContext) -> None:
+        # RFC 2595 §4: whatever the client sent after STLS in clear is thrown away
+        # unprocessed (the 2021 "NO STARTTLS" command injection); it is recorded.
+        leftover = self.reader.take_buffer()
+        self.log.discard(leftover, self.reader.batch)
         with self.sock_lock:  # abort() must see the socket the handshake will block on
             tls = context.wrap_socket(self.sock, server_side=True, do_handshake_on_connect=False)
             self.sock = tls
             if self.stop.is_set():
                 raise _Closed
         tls.do_handshake()
-        batch = self.reader.batch
-        self.reader = LineReader(tls)  # plaintext read before TLS is discarded (RFC 2595 §4)
-        self.reader.batch = batch
+        self.reader = LineReader(tls, self.log.wire, tls=True, batch=self.reader.batch)
         self.log.tls = True
 
     # -- AUTHORIZATION -----------------------------------------------------------------
@@ -248,18 +263,19 @@ class POP3Session:
         try:
             raw = self.reader.read_line(_MAX_AUTH_LINE)
         except LineTooLongError:
-            self.err("Authentication response too long.")
+            self.send_raw(b"-ERR Authentication response too long.\r\n")
             raise _Closed from None
         if raw is None:
             raise _Closed
-        return raw.decode("ascii", "replace")
+        text = raw.decode("ascii", "replace")
+        self._record(raw, secret=text != "*")
+        return text
 
     def _auth_plain(self, response: str) -> bool:
-        try:
-            decoded = b"" if response == "=" else base64.b64decode(response, validate=True)
-            authzid, authcid, password = decoded.decode("utf-8").split("\0")
-        except (binascii.Error, UnicodeDecodeError, ValueError):
+        decoded = decode_plain(response)
+        if decoded is None:
             return self.err("Invalid AUTH PLAIN response.")
+        authzid, authcid, password = decoded
         if authzid and authzid != authcid:
             return self.err("Authorization identity not allowed.", "AUTH")
         return self._login(authcid, password)
@@ -289,36 +305,17 @@ class POP3Session:
         if context is None or self.log.tls:
             return self.err("STLS is not available.")
         self.ok("Begin TLS negotiation.")
-        if self.b.inject_before_tls:
-            self.send_raw(self.b.inject_before_tls)
-        self._start_tls(context)
+        self._after_send = functools.partial(self._start_tls, context)
         self.pending_user = None
         return True
 
     def cmd_capa(self, args: list[str]) -> bool:
         if not self.b.capa:
             return self.err("Unknown command.")
-        caps = []
-        if self.b.top:
-            caps.append("TOP")
-        if self.b.uidl:
-            caps.append("UIDL")
-        if self.b.user_pass:
-            caps.append("USER")
-        if self.b.sasl_plain:
-            caps.append("SASL PLAIN")
-        if self.b.resp_codes:
-            caps.append("RESP-CODES")
-        if self.b.pipelining:
-            caps.append("PIPELINING")
-        if self.b.stls is not None and not self.log.tls and self.maildrop is None:
-            caps.append("STLS")
-        caps.extend(self.b.extra_capa)
-        caps.append("IMPLEMENTATION pymailgui-devserver")
+        caps = capabilities(self.b, tls=self.log.tls, logged_in=self.maildrop is not None)
         return self.ok("Capability list follows.", "".join(c + "\r\n" for c in caps).encode())
 
     def cmd_quit(self, args: list[str]) -> bool:
-        self.log.quit_received = True
         if self.maildrop is None:
             self.ok("Bye.")
             return False
@@ -335,6 +332,11 @@ class POP3Session:
         self.server._committed(removed)
         if self.b.hide_retrieved:
             maildrop.hide([self.messages[i][0] for i in sorted(self.retrieved - self.marked)])
+        if self.b.mark_read:
+            for i in sorted(self.retrieved - self.marked):
+                uid, data = self.messages[i]
+                if not data.startswith(b"Status: R\r\n"):
+                    maildrop.rewrite(uid, b"Status: R\r\n" + data)
         self.log.deleted = removed
         self.log.committed = True
         # Unlock before answering: a client that reconnects right after +OK must not

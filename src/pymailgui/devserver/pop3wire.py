@@ -1,58 +1,15 @@
-"""Wire-level helpers of the scripted POP3 server: line reading and multi-line blocks.
-
-Pure functions over bytes, plus a buffered reader that serves pipelined commands in
-order (RFC 2449 §6.6) and counts how many reads they took.
-"""
+"""Pure helpers of the scripted POP3 server: arguments, CAPA, AUTH PLAIN and TOP."""
 
 from __future__ import annotations
 
-import socket
+import base64
+import binascii
 
-_RECV_SIZE = 65536
-
-
-class LineTooLongError(Exception):
-    pass
-
-
-class LineReader:
-    """A buffered line reader: pipelined commands are served strictly in order."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buf = bytearray()
-        self.batch = 0  # incremented each time we must wait for more input
-
-    def read_line(self, limit: int) -> bytes | None:
-        """The next line without its line ending; None at end of input."""
-        start = 0
-        while True:
-            idx = self.buf.find(b"\n", start)
-            if idx >= 0:
-                if idx + 1 > limit:
-                    raise LineTooLongError
-                line = bytes(self.buf[:idx])
-                del self.buf[: idx + 1]
-                return line.removesuffix(b"\r")
-            if len(self.buf) >= limit:
-                raise LineTooLongError
-            start = len(self.buf)
-            self.batch += 1
-            chunk = self.sock.recv(_RECV_SIZE)
-            if not chunk:
-                return None
-            self.buf += chunk
+from pymailgui.devserver.behavior import ServerBehavior
 
 
 def is_number(arg: str) -> bool:
     return arg.isascii() and arg.isdigit() and len(arg) < 10
-
-
-def stuff(data: bytes) -> bytes:
-    """Byte-stuff a CRLF-terminated block and add the terminating ".CRLF" (RFC 1939 §3)."""
-    if data.startswith(b"."):
-        data = b"." + data
-    return data.replace(b"\r\n.", b"\r\n..") + b".\r\n"
 
 
 def top_of(data: bytes, lines: int) -> bytes:
@@ -72,3 +29,29 @@ def top_of(data: bytes, lines: int) -> bytes:
             break
         pos = nxt + 2
     return head + body[:pos]
+
+
+def capabilities(behavior: ServerBehavior, *, tls: bool, logged_in: bool) -> list[str]:
+    """The honest CAPA lines (RFC 2449 §6) of a server that behaves so."""
+    offered = [
+        ("TOP", behavior.top),
+        ("UIDL", behavior.uidl),
+        ("USER", behavior.user_pass),
+        ("SASL PLAIN", behavior.sasl_plain),
+        ("RESP-CODES", behavior.resp_codes),
+        ("PIPELINING", behavior.pipelining),
+        # RFC 2595 §4: no STLS once TLS is up, nor after login.
+        ("STLS", behavior.stls is not None and not tls and not logged_in),
+    ]
+    caps = [name for name, on in offered if on]
+    return [*caps, *behavior.extra_capa, "IMPLEMENTATION pymailgui-devserver"]
+
+
+def decode_plain(response: str) -> tuple[str, str, str] | None:
+    """(authzid, authcid, password) of an AUTH PLAIN response (RFC 4616), None if invalid."""
+    try:
+        decoded = b"" if response == "=" else base64.b64decode(response, validate=True)
+        authzid, authcid, password = decoded.decode("utf-8").split("\0")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return authzid, authcid, password

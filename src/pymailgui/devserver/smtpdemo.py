@@ -10,17 +10,15 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
 from pymailgui.devserver.running import Running
+from pymailgui.lines import normalize_line_endings
 
 log = logging.getLogger("pymailgui.devserver.smtpdemo")
-
-_EOL = re.compile(rb"\r\n|\r|\n")
 
 
 def is_loopback(host: str) -> bool:
@@ -56,10 +54,6 @@ class LoopbackController(Controller):
         super()._trigger_server()  # type: ignore[no-untyped-call]
 
 
-def crlf(data: bytes) -> bytes:
-    return _EOL.sub(b"\r\n", data)
-
-
 def trace_headers(envelope: Any, session: Any, by: str) -> bytes:
     """Return-Path and Received fields (RFC 5321 §4.4) for one received message."""
     peer = session.peer[0] if session.peer else "unknown"
@@ -84,7 +78,7 @@ class _DeliverHandler:
         self._by = by
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        content = crlf(envelope.original_content or b"")
+        content = normalize_line_endings(envelope.original_content or b"")
         try:
             self._deliver(trace_headers(envelope, session, self._by) + content)
         except Exception:  # the demo inbox failed: tell the client, keep serving

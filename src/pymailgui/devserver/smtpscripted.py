@@ -1,17 +1,23 @@
 """A small scripted SMTP server for the faults and hostile answers real servers won't give.
 
-Threads over raw sockets, loopback only. A :class:`SMTPScript` says how to misbehave:
-inject clear-text bytes right after "220 Ready to start TLS" (the "NO STARTTLS"
-attack), never offer STARTTLS, answer 421 in the middle of a session, drop the
-connection after the message data, and so on. Every session is recorded — the command
-lines with whether TLS was up, and the DATA bytes exactly as they came off the wire —
-so tests can prove what a client did and did not send.
+Threads over raw sockets, loopback only. An :class:`SMTPScript` says what the server
+offers (EHLO lines before and after TLS, AUTH users) and how it misbehaves: its
+``rules`` (:mod:`pymailgui.devserver.script`: any answer replaced, edited or hidden,
+unsolicited lines, bytes injected right after "220 Ready to start TLS" in the same
+segment - the "NO STARTTLS" attack -, a drop or stall after any command or after N
+bytes; :data:`~pymailgui.devserver.script.END_OF_DATA` is the answer to the final
+"."). The older named faults (``reply_421_on``, ``drop_after_data``, ``drop_on_quit``,
+``inject_after_starttls``) are shorthands for rules. Every session is recorded - the
+command lines with whether TLS was up, every byte read (``wire``), and the DATA
+bytes exactly as they came off the wire - so tests can prove what a client did and
+did not send.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import socket
 import ssl
 import threading
@@ -19,7 +25,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from pymailgui.devserver.running import Running
+from pymailgui.devserver.script import (
+    END_OF_DATA,
+    GREETING,
+    Command,
+    LineReader,
+    LineTooLongError,
+    Outcome,
+    Player,
+    Rule,
+    Wire,
+)
 from pymailgui.devserver.smtpdemo import is_loopback
+from pymailgui.lines import TERMINATOR, unstuff_line
 
 _TIMEOUT = 10.0
 _MAX_LINE = 65536
@@ -31,15 +49,42 @@ class SMTPScript:
 
     greeting: bytes = b"220 scripted.test ESMTP ready\r\n"
     extensions: tuple[str, ...] = ("8BITMIME", "SMTPUTF8", "SIZE 10485760")
+    # EHLO lines once TLS is up (None: the same ``extensions``), RFC 3207 §4.2.
+    extensions_after_tls: tuple[str, ...] | None = None
     offer_starttls: bool = True  # advertised (before TLS) when a TLS context is given
-    inject_after_starttls: bytes = b""  # sent in the same packet as the 220
     users: dict[str, str] = field(default_factory=dict)  # AUTH offered when not empty
     auth_mechanisms: str = "PLAIN LOGIN"
     refuse_rcpt_containing: str = "reject"  # such recipients get 550
+    data_reply: bytes = b"250 2.0.0 Ok: queued\r\n"  # the honest END_OF_DATA answer
+    rules: tuple[Rule, ...] = ()
+    # -- shorthands for rules ----------------------------------------------------------
+    inject_after_starttls: bytes = b""  # sent in the same packet as the 220
     reply_421_on: str = ""  # verb ("MAIL", "RCPT", "DATA") answered by 421 + close
     drop_after_data: bool = False  # close after the final dot, no reply
-    data_reply: bytes = b"250 2.0.0 Ok: queued\r\n"
     drop_on_quit: bool = False  # close instead of answering QUIT
+
+    def all_rules(self) -> tuple[Rule, ...]:
+        """``rules``, then the rules the named faults stand for."""
+        rules = list(self.rules)
+        if self.inject_after_starttls:
+            rules.append(Rule("STARTTLS", tls=False, reply=_inject(self.inject_after_starttls)))
+        if self.reply_421_on:
+            closing = b"421 4.3.2 Service shutting down\r\n"
+            rules.append(Rule(self.reply_421_on, reply=closing, then="drop"))
+        if self.drop_after_data:
+            rules.append(Rule(END_OF_DATA, reply=b"", then="drop"))
+        if self.drop_on_quit:
+            rules.append(Rule("QUIT", reply=b"", then="drop"))
+        return tuple(rules)
+
+
+def _inject(extra: bytes) -> Callable[[Command], bytes]:
+    def reply(command: Command) -> bytes:
+        honest = command.honest()
+        # Only a "220 Ready" starts TLS; a refusal gets no injection.
+        return honest + extra if honest.startswith(b"220") else honest
+
+    return reply
 
 
 @dataclass
@@ -56,6 +101,7 @@ class Delivery:
 class SessionRecord:
     commands: list[tuple[bool, str]] = field(default_factory=list)  # (tls up?, line)
     deliveries: list[Delivery] = field(default_factory=list)
+    wire: Wire = field(default_factory=Wire)  # every byte read, with the TLS state
 
     def verbs(self, *, tls: bool | None = None) -> list[str]:
         """Command verbs in order, optionally only those sent with/without TLS."""
@@ -77,55 +123,82 @@ class _Session:
         *,
         implicit: bool,
         record: SessionRecord,
+        stopping: threading.Event,
     ) -> None:
         self.conn = conn
         self.script = script
         self.tls_context = tls
         self.tls = implicit
         self.record = record
-        self.buf = bytearray()
+        self.reader = LineReader(conn, record.wire, tls=implicit)
+        self.player = Player(script.all_rules(), self.send_now, self._stall)
+        self.stopping = stopping
+        self.authed = False
         self.mail_from = ""
         self.rcpts: list[str] = []
+        self._out = bytearray()
+        self._after_send: Callable[[], None] | None = None
 
     def run(self) -> None:
-        self.conn.sendall(self.script.greeting)
+        greeting = self._command(GREETING, "", b"", self._greet)
+        if not self.player.answer(greeting):
+            return
         while True:
             line = self.readline()
-            text = line.rstrip(b"\r\n").decode("utf-8", "replace")
+            text = line.decode("utf-8", "replace")
             self.record.commands.append((self.tls, text))
             verb, _, arg = text.partition(" ")
-            handler = getattr(self, f"do_{verb.lower()}", None) if verb.isalpha() else None
-            if verb.upper() == self.script.reply_421_on.upper():
-                self.send(b"421 4.3.2 Service shutting down\r\n")
+            honest = functools.partial(self._dispatch, verb, arg)
+            if not self.player.answer(self._command(verb.upper(), arg, line, honest)):
                 return
-            if handler is None:
-                self.send(b"500 5.5.1 Unknown command\r\n")
-            elif handler(arg) is False:
-                return
+
+    def _greet(self) -> bool:
+        self.send(self.script.greeting)
+        return True
+
+    def _dispatch(self, verb: str, arg: str) -> bool:
+        handler = getattr(self, f"do_{verb.lower()}", None) if verb.isalpha() else None
+        if handler is None:
+            self.send(b"500 5.5.1 Unknown command\r\n")
+            return True
+        return handler(arg) is not False
+
+    def _command(self, verb: str, arg: str, line: bytes, run: Callable[[], bool]) -> Command:
+        return Command(verb, arg, line, self.tls, self.authed, run=lambda: self._honest(run))
+
+    def _honest(self, handler: Callable[[], bool]) -> Outcome:
+        self._out, self._after_send = bytearray(), None
+        keep_open = handler()
+        return Outcome(bytes(self._out), keep_open, self._after_send)
 
     # -- I/O ---------------------------------------------------------------------------
 
-    def readline(self) -> bytes:
-        while True:
-            end = self.buf.find(b"\n")
-            if end >= 0:
-                line = bytes(self.buf[: end + 1])
-                del self.buf[: end + 1]
-                return line
-            if len(self.buf) > _MAX_LINE:
-                raise _Closed
-            chunk = self.conn.recv(65536)
-            if not chunk:
-                raise _Closed
-            self.buf += chunk
+    def readline(self, *, keep_ending: bool = False) -> bytes:
+        try:
+            line = self.reader.read_line(_MAX_LINE, keep_ending=keep_ending)
+        except LineTooLongError:
+            raise _Closed from None
+        if line is None:
+            raise _Closed
+        return line
 
     def send(self, data: bytes) -> None:
+        """Add to the honest answer being built."""
+        self._out += data
+
+    def send_now(self, data: bytes) -> None:
         self.conn.sendall(data)
+
+    def _stall(self) -> None:
+        self.stopping.wait(_TIMEOUT)
 
     # -- commands ----------------------------------------------------------------------
 
     def do_ehlo(self, arg: str) -> None:
-        lines = ["scripted.test", *self.script.extensions]
+        extensions = self.script.extensions
+        if self.tls and self.script.extensions_after_tls is not None:
+            extensions = self.script.extensions_after_tls
+        lines = ["scripted.test", *extensions]
         if self.tls_context is not None and self.script.offer_starttls and not self.tls:
             lines.append("STARTTLS")
         if self.script.users:
@@ -136,19 +209,22 @@ class _Session:
     def do_helo(self, arg: str) -> None:
         self.send(b"250 scripted.test\r\n")
 
-    def do_starttls(self, arg: str) -> bool:
+    def do_starttls(self, arg: str) -> None:
         if self.tls_context is None or self.tls:
             self.send(b"454 4.7.0 TLS not available\r\n")
-            return True
-        # The injection rides in the same packet as the 220, as a MITM would send it.
-        self.send(b"220 2.0.0 Ready to start TLS\r\n" + self.script.inject_after_starttls)
-        self.buf.clear()
+            return
+        self.send(b"220 2.0.0 Ready to start TLS\r\n")
+        self._after_send = functools.partial(self._start_tls, self.tls_context)
+
+    def _start_tls(self, context: ssl.SSLContext) -> None:
+        # RFC 3207 §4.2: what the client sent before the handshake is thrown away.
+        self.reader.take_buffer()
         try:
-            self.conn = self.tls_context.wrap_socket(self.conn, server_side=True)
+            self.conn = context.wrap_socket(self.conn, server_side=True)
         except (ssl.SSLError, OSError):
-            return False
+            raise _Closed from None
         self.tls = True
-        return True
+        self.reader = LineReader(self.conn, self.record.wire, tls=True)
 
     def do_auth(self, arg: str) -> None:
         mechanism, _, initial = arg.partition(" ")
@@ -158,19 +234,21 @@ class _Session:
             parts = _b64(response).split("\0")
             user, password = (parts[1], parts[2]) if len(parts) == 3 else ("", "")
         elif mechanism == "LOGIN":
-            user = _b64(self._challenge(b"Username:"))
+            # RFC 4954 §4: the user name may come as the initial response (smtplib's way).
+            user = _b64(initial or self._challenge(b"Username:"))
             password = _b64(self._challenge(b"Password:"))
         else:
             self.send(b"504 5.5.4 Unrecognized authentication type\r\n")
             return
         if user and self.script.users.get(user) == password:
+            self.authed = True
             self.send(b"235 2.7.0 Authentication successful\r\n")
         else:
             self.send(b"535 5.7.8 Authentication credentials invalid\r\n")
 
     def _challenge(self, prompt: bytes) -> str:
-        self.send(b"334 " + base64.b64encode(prompt) + b"\r\n")
-        line = self.readline().rstrip(b"\r\n").decode("ascii", "replace")
+        self.send_now(b"334 " + base64.b64encode(prompt) + b"\r\n")
+        line = self.readline().decode("ascii", "replace")
         self.record.commands.append((self.tls, line))
         return line
 
@@ -187,22 +265,28 @@ class _Session:
             self.rcpts.append(address)
             self.send(b"250 2.1.5 Ok\r\n")
 
-    def do_data(self, arg: str) -> bool:
+    def do_data(self, arg: str) -> None:
         if not self.rcpts:
             self.send(b"503 5.5.1 Need RCPT first\r\n")
-            return True
+            return
         self.send(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+        self._after_send = self._read_data
+
+    def _read_data(self) -> None:
         wire: list[bytes] = []
         while True:
-            line = self.readline()
+            line = self.readline(keep_ending=True)
             wire.append(line)
-            if line == b".\r\n":
+            if line == TERMINATOR:
                 break
-        content = b"".join(x[1:] if x.startswith(b".") else x for x in wire[:-1])
+        content = b"".join(unstuff_line(x) for x in wire[:-1])
         delivery = Delivery(self.mail_from, list(self.rcpts), b"".join(wire), content)
         self.record.deliveries.append(delivery)
-        if self.script.drop_after_data:
-            return False
+        end = self._command(END_OF_DATA, "", b".", self._end_of_data)
+        if not self.player.answer(end):
+            raise _Closed
+
+    def _end_of_data(self) -> bool:
         self.send(self.script.data_reply)
         return True
 
@@ -214,8 +298,7 @@ class _Session:
         self.send(b"250 2.0.0 Ok\r\n")
 
     def do_quit(self, arg: str) -> bool:
-        if not self.script.drop_on_quit:
-            self.send(b"221 2.0.0 Bye\r\n")
+        self.send(b"221 2.0.0 Bye\r\n")
         return False
 
 
@@ -311,7 +394,14 @@ class ScriptedSMTPServer(Running):
         try:
             if self._implicit and self._tls is not None:
                 conn = self._tls.wrap_socket(conn, server_side=True)
-            session = _Session(conn, self.script, self._tls, implicit=self._implicit, record=record)
+            session = _Session(
+                conn,
+                self.script,
+                self._tls,
+                implicit=self._implicit,
+                record=record,
+                stopping=self._stopping,
+            )
             session.run()
         except (_Closed, OSError):
             pass

@@ -3,25 +3,35 @@
 A restart shows the last index at once; a refresh downloads headers only for messages
 not seen before. The schema carries ``PRAGMA user_version`` and migrates forward; a
 newer version than this code knows is refused rather than damaged.
+
+Each thread gets its own connection (WAL mode): a front end reading the index never
+waits for a worker's network step, only, at worst, for one short write transaction.
+The file holds mail, so it is created 0600 whatever the umask.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
-from pymailgui.inbox.summary import MessageSummary
-from pymailgui.sqlite_wal import set_wal
+from pymailgui.message.summary import MessageRow
+from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
+BUSY_TIMEOUT = 30.0
 
+#: From version N to N+1 (see :func:`pymailgui.sqlite_wal.migrate`).
 _MIGRATIONS: dict[int, str] = {
-    1: """
+    0: """
     CREATE TABLE account_state (
         account TEXT PRIMARY KEY,
         mode TEXT NOT NULL,               -- 'uidl' or 'fingerprint'
@@ -50,46 +60,108 @@ _MIGRATIONS: dict[int, str] = {
         data BLOB NOT NULL,
         PRIMARY KEY (account, uid)
     );
-    CREATE TABLE shown (                  -- the numbers of the last list the user saw
+    CREATE TABLE shown (
         account TEXT NOT NULL,
         shown_num INTEGER NOT NULL,
         uid TEXT NOT NULL,
         PRIMARY KEY (account, shown_num)
     );
     """,
+    # Flags (S once the user read it), the "new in the latest refresh" mark and the
+    # time it was first listed, for the list's unread/new columns.
+    1: """
+    ALTER TABLE messages ADD COLUMN flags TEXT NOT NULL DEFAULT '';
+    ALTER TABLE messages ADD COLUMN new INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN received REAL;
+    ALTER TABLE account_state ADD COLUMN unidentified INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE outbox (                 -- why a message in the Outbox folder waits
+        msg_key TEXT PRIMARY KEY,
+        account TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        state TEXT NOT NULL,              -- 'failed', 'uncertain' or 'delivered'
+        last_error TEXT,
+        last_attempt REAL
+    );
+    """,
+    # The console keeps the numbers the user saw in a file of its own now.
+    2: """
+    DROP TABLE shown;
+    """,
 }
+
+_ROW_COLUMNS = (
+    "uid, size, from_, to_, cc, subject, date, message_id, has_attachments, flags, new, "
+    "num, fingerprint, received"
+)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What a refresh needs to know of an indexed message."""
+
+    size: int
+    num: int
+
+
+@dataclass(frozen=True)
+class OutboxState:
+    """The sending history of one message waiting in Outbox."""
+
+    account: str
+    attempts: int
+    state: str
+    last_error: str | None
+    last_attempt: float | None
 
 
 class IndexCache:
-    """Thread-safe access to the cache database (one connection, serialized)."""
+    """The cache database; safe to use from any thread (a connection per thread)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._lock = threading.RLock()
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._closed = False
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            self._db = sqlite3.connect(
-                path, timeout=30.0, check_same_thread=False, isolation_level=None
-            )
+            _create_private(path)
+            db = self._db()
+            set_wal(db, BUSY_TIMEOUT)
+            self._migrate(db)
         except (OSError, sqlite3.Error) as exc:
-            raise LocalStoreError(f"The index cache {path} cannot be opened: {exc}.") from None
-        try:
-            set_wal(self._db, 30.0)
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
-        except sqlite3.Error as exc:
-            self._db.close()
+            self.close()
             raise LocalStoreError(f"The index cache {path} cannot be opened: {exc}.") from None
         except BaseException:
-            self._db.close()
+            self.close()
             raise
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def _db(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
+            return db
+        if self._closed:
+            raise LocalStoreError(f"The index cache {self.path} is closed.")
+        db = sqlite3.connect(
+            self.path, timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None
+        )
+        db.execute("PRAGMA synchronous=NORMAL")
+        self._local.db = db
+        with self._all_lock:
+            self._all.append(db)
+        return db
 
-    def _migrate(self) -> None:
-        version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
+    def close(self) -> None:
+        self._closed = True
+        with self._all_lock:
+            connections, self._all = self._all, []
+        for db in connections:
+            with contextlib.suppress(sqlite3.Error):
+                db.close()
+        self._local = threading.local()
+
+    def _migrate(self, db: sqlite3.Connection) -> None:
+        version = schema_version(db)
         if version > SCHEMA_VERSION:
             raise LocalStoreError(
                 f"The index cache {self.path} was written by a newer PyMailGUI "
@@ -97,47 +169,61 @@ class IndexCache:
             )
         if version == SCHEMA_VERSION:
             return
-        # Under the write lock, and re-read: another process may be migrating too.
-        self._db.execute("BEGIN IMMEDIATE")
+        # Under the write lock: another process may be migrating too (migrate re-reads).
+        db.execute("BEGIN IMMEDIATE")
         try:
-            version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version = {target}")
+            migrate(db, _MIGRATIONS, SCHEMA_VERSION)
         except BaseException:
-            self._db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
+        db.execute("COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            try:
-                self._db.execute("BEGIN IMMEDIATE")  # the connection is in autocommit mode
-                try:
-                    yield self._db
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
-                self._db.execute("COMMIT")
-            except sqlite3.Error as exc:
-                raise LocalStoreError(f"The index cache could not be updated: {exc}.") from None
+        """One short write transaction (keep network steps out of it)."""
+        try:
+            db = self._db()
+            db.execute("BEGIN IMMEDIATE")  # the connection is in autocommit mode
+        except sqlite3.Error as exc:
+            raise LocalStoreError(f"The index cache could not be updated: {exc}.") from None
+        try:
+            yield db
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise LocalStoreError(f"The index cache could not be updated: {exc}.") from None
+
+    def _read(self, sql: str, args: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        """Run a query; a locked or broken database is a LocalStoreError, not a bug."""
+        try:
+            return self._db().execute(sql, args).fetchall()
+        except sqlite3.Error as exc:
+            raise LocalStoreError(f"The index cache could not be read: {exc}.") from None
 
     # -- account state -------------------------------------------------------------
     def mode(self, account: str) -> str | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT mode FROM account_state WHERE account = ?", (account,)
-            ).fetchone()
-        return str(row[0]) if row else None
+        rows = self._read("SELECT mode FROM account_state WHERE account = ?", (account,))
+        return str(rows[0][0]) if rows else None
+
+    def loaded(self, account: str) -> bool:
+        """Whether the account's index was ever loaded from the server."""
+        return self.mode(account) is not None
+
+    def refreshed_at(self, account: str) -> datetime | None:
+        rows = self._read("SELECT refreshed_at FROM account_state WHERE account = ?", (account,))
+        return datetime.fromisoformat(str(rows[0][0])) if rows and rows[0][0] else None
 
     def set_mode(self, db: sqlite3.Connection, account: str, mode: str) -> None:
         """Record how the account's server identifies messages; a change empties the index."""
         row = db.execute("SELECT mode FROM account_state WHERE account = ?", (account,)).fetchone()
         if row and row[0] != mode:
-            for table in ("messages", "bodies", "shown"):
+            for table in ("messages", "bodies"):
                 db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))  # noqa: S608
         db.execute(
             "INSERT INTO account_state (account, mode, refreshed_at) VALUES (?, ?, ?) "
@@ -146,131 +232,206 @@ class IndexCache:
             (account, mode, datetime.now().astimezone().isoformat()),
         )
 
-    # -- index entries ---------------------------------------------------------------
-    def entries(self, account: str) -> list[MessageSummary]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT uid, num, size, from_, to_, cc, subject, date, message_id, "
-                "has_attachments, fingerprint FROM messages WHERE account = ? ORDER BY num",
-                (account,),
-            ).fetchall()
-        return [_summary(row) for row in rows]
+    def swap_unidentified(self, db: sqlite3.Connection, account: str, count: int) -> int:
+        """Record how many messages lacked a usable id; return the previous count (a
+        notice is worth giving only when it changes)."""
+        row = db.execute(
+            "SELECT unidentified FROM account_state WHERE account = ?", (account,)
+        ).fetchone()
+        db.execute("UPDATE account_state SET unidentified = ? WHERE account = ?", (count, account))
+        return int(row[0]) if row else 0
 
-    def entry(self, account: str, uid: str) -> MessageSummary | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT uid, num, size, from_, to_, cc, subject, date, message_id, "
-                "has_attachments, fingerprint FROM messages WHERE account = ? AND uid = ?",
-                (account, uid),
-            ).fetchone()
-        return _summary(row) if row else None
+    # -- index rows ------------------------------------------------------------------
+    def rows(self, account: str) -> list[MessageRow]:
+        """Every indexed message in server order."""
+        found = self._read(
+            f"SELECT {_ROW_COLUMNS} FROM messages WHERE account = ? ORDER BY num",  # noqa: S608
+            (account,),
+        )
+        return [_row(r) for r in found]
+
+    def row(self, account: str, key: str) -> MessageRow | None:
+        found = self._read(
+            f"SELECT {_ROW_COLUMNS} FROM messages WHERE account = ? AND uid = ?",  # noqa: S608
+            (account, key),
+        )
+        return _row(found[0]) if found else None
+
+    def known(self, account: str) -> dict[str, Known]:
+        """key -> (size, number) of every indexed message (cheap: no row objects)."""
+        found = self._read("SELECT uid, size, num FROM messages WHERE account = ?", (account,))
+        return {str(k): Known(int(str(s)), int(str(n))) for k, s, n in found}
 
     def fingerprint_count(self, account: str, fingerprint: str) -> int:
-        """How many index entries share ``fingerprint`` (look-alikes on no-UIDL servers)."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT COUNT(*) FROM messages WHERE account = ? AND fingerprint = ?",
-                (account, fingerprint),
-            ).fetchone()
-        return int(row[0])
+        """How many index entries share ``fingerprint`` (look-alikes)."""
+        found = self._read(
+            "SELECT COUNT(*) FROM messages WHERE account = ? AND fingerprint = ?",
+            (account, fingerprint),
+        )
+        return int(str(found[0][0]))
 
-    def header(self, account: str, uid: str) -> bytes | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT header FROM messages WHERE account = ? AND uid = ?", (account, uid)
-            ).fetchone()
-        return bytes(row[0]) if row else None
+    def header(self, account: str, key: str) -> bytes | None:
+        found = self._read(
+            "SELECT header FROM messages WHERE account = ? AND uid = ?", (account, key)
+        )
+        return _blob(found[0][0]) if found else None
 
-    def put(self, db: sqlite3.Connection, account: str, s: MessageSummary, header: bytes) -> None:
-        db.execute(
-            "INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                account,
-                s.uid,
-                s.num,
-                s.size,
-                s.from_,
-                s.to,
-                s.cc,
-                s.subject,
-                s.date_iso(),
-                s.message_id,
-                int(s.has_attachments),
-                s.fingerprint,
-                header,
-            ),
+    def put_rows(
+        self, db: sqlite3.Connection, account: str, rows: Iterable[tuple[MessageRow, bytes]]
+    ) -> None:
+        """Insert or replace rows with their header blocks (kept to verify a RETR)."""
+        db.executemany(
+            "INSERT OR REPLACE INTO messages (account, uid, num, size, from_, to_, cc, "
+            "subject, date, message_id, has_attachments, fingerprint, header, flags, new, "
+            "received) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    account,
+                    r.key,
+                    r.number,
+                    r.size,
+                    r.from_,
+                    r.to,
+                    r.cc,
+                    r.subject,
+                    r.date_iso(),
+                    r.message_id,
+                    int(r.has_attachments),
+                    r.fingerprint,
+                    header,
+                    r.flags,
+                    int(r.new),
+                    r.received,
+                )
+                for r, header in rows
+            ],
         )
 
     def renumber(self, db: sqlite3.Connection, account: str, nums: dict[str, int]) -> None:
         db.executemany(
             "UPDATE messages SET num = ? WHERE account = ? AND uid = ?",
-            [(num, account, uid) for uid, num in nums.items()],
+            [(num, account, key) for key, num in nums.items()],
         )
 
-    def drop(self, db: sqlite3.Connection, account: str, uids: Iterable[str]) -> None:
+    def drop(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
+        pairs = [(account, k) for k in keys]
         for table in ("messages", "bodies"):
-            db.executemany(
-                f"DELETE FROM {table} WHERE account = ? AND uid = ?",  # noqa: S608
-                [(account, u) for u in uids],
-            )
+            db.executemany(f"DELETE FROM {table} WHERE account = ? AND uid = ?", pairs)  # noqa: S608
 
-    def set_has_attachments(self, account: str, uid: str, value: bool) -> None:
+    def clear_new(self, db: sqlite3.Connection, account: str) -> None:
+        db.execute("UPDATE messages SET new = 0 WHERE account = ? AND new != 0", (account,))
+
+    def set_flag(self, account: str, keys: Iterable[str], flag: str, on: bool) -> None:
+        """Add or remove one Maildir-style flag letter on rows (e.g. "S": read)."""
+        with self.transaction() as db:
+            for key in keys:
+                found = db.execute(
+                    "SELECT flags FROM messages WHERE account = ? AND uid = ?", (account, key)
+                ).fetchone()
+                if found is None:
+                    continue
+                flags = set(str(found[0])) - {flag} | ({flag} if on else set())
+                db.execute(
+                    "UPDATE messages SET flags = ? WHERE account = ? AND uid = ?",
+                    ("".join(sorted(flags)), account, key),
+                )
+
+    def update_message(
+        self, db: sqlite3.Connection, account: str, key: str, size: int, header: bytes
+    ) -> None:
+        """A message the server rewrote under the same UIDL: new size and headers."""
+        db.execute(
+            "UPDATE messages SET size = ?, header = ? WHERE account = ? AND uid = ?",
+            (size, header, account, key),
+        )
+
+    def set_has_attachments(self, account: str, key: str, value: bool) -> None:
         with self.transaction() as db:
             db.execute(
                 "UPDATE messages SET has_attachments = ? WHERE account = ? AND uid = ?",
-                (int(value), account, uid),
+                (int(value), account, key),
             )
 
     # -- full-text cache -------------------------------------------------------------
-    def body(self, account: str, uid: str) -> bytes | None:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT data FROM bodies WHERE account = ? AND uid = ?", (account, uid)
-            ).fetchone()
-        return bytes(row[0]) if row else None
+    def body(self, account: str, key: str) -> bytes | None:
+        found = self._read("SELECT data FROM bodies WHERE account = ? AND uid = ?", (account, key))
+        return _blob(found[0][0]) if found else None
 
-    def drop_bodies(self, db: sqlite3.Connection, account: str, uids: Iterable[str]) -> None:
+    def has_body(self, account: str, key: str) -> bool:
+        found = self._read("SELECT 1 FROM bodies WHERE account = ? AND uid = ?", (account, key))
+        return bool(found)
+
+    def drop_bodies(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
         db.executemany(
-            "DELETE FROM bodies WHERE account = ? AND uid = ?", [(account, u) for u in uids]
+            "DELETE FROM bodies WHERE account = ? AND uid = ?", [(account, k) for k in keys]
         )
 
-    def put_body(self, db: sqlite3.Connection, account: str, uid: str, data: bytes) -> None:
-        db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (account, uid, data))
+    def put_body(self, db: sqlite3.Connection, account: str, key: str, data: bytes) -> None:
+        db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (account, key, data))
 
-    # -- the numbers the user last saw -----------------------------------------------
-    def set_shown(self, account: str, uids: list[str]) -> None:
+    # -- the Outbox's waiting messages ------------------------------------------------
+    def outbox_record(self, key: str, account: str, error: str, state: str) -> None:
+        """Note a failed attempt to send Outbox message ``key``: why, and in what state
+        it left the message ('failed', 'uncertain', 'delivered')."""
         with self.transaction() as db:
-            db.execute("DELETE FROM shown WHERE account = ?", (account,))
-            db.executemany(
-                "INSERT INTO shown VALUES (?, ?, ?)",
-                [(account, i, uid) for i, uid in enumerate(uids, start=1)],
+            db.execute(
+                "INSERT INTO outbox VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT(msg_key) DO UPDATE "
+                "SET attempts = attempts + 1, state = excluded.state, "
+                "last_error = excluded.last_error, last_attempt = excluded.last_attempt, "
+                "account = excluded.account",
+                (key, account, state, error, time.time()),
             )
 
-    def shown(self, account: str) -> dict[int, str]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT shown_num, uid FROM shown WHERE account = ?", (account,)
-            ).fetchall()
-        return {int(n): str(u) for n, u in rows}
+    def outbox_forget(self, key: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM outbox WHERE msg_key = ?", (key,))
 
-    def unshow(self, db: sqlite3.Connection, account: str, uids: Iterable[str]) -> None:
-        db.executemany(
-            "DELETE FROM shown WHERE account = ? AND uid = ?", [(account, u) for u in uids]
+    def outbox_states(self) -> dict[str, OutboxState]:
+        found = self._read(
+            "SELECT msg_key, account, attempts, state, last_error, last_attempt FROM outbox"
         )
+        return {
+            str(k): OutboxState(
+                account=str(a),
+                attempts=int(str(n)),
+                state=str(st),
+                last_error=None if e is None else str(e),
+                last_attempt=None if t is None else float(str(t)),
+            )
+            for k, a, n, st, e, t in found
+        }
 
 
-def _summary(row: tuple[object, ...]) -> MessageSummary:
-    (uid, num, size, from_, to, cc, subject, date, message_id, att, fp) = row
-    return MessageSummary(
-        uid=str(uid),
-        num=int(str(num)),
+def _blob(value: object) -> bytes:
+    assert isinstance(value, bytes | memoryview), type(value)
+    return bytes(value)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file 0600 (it holds mail) and tighten an existing one.
+
+    SQLite gives its -wal and -shm files the main file's permissions.
+    """
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    if os.stat(path).st_mode & 0o077:
+        os.chmod(path, 0o600)
+
+
+def _row(r: tuple[object, ...]) -> MessageRow:
+    (key, size, from_, to, cc, subject, date, msgid, att, flags, new, num, fp, received) = r
+    return MessageRow(
+        key=str(key),
         size=int(str(size)),
         from_=str(from_),
         to=str(to),
         cc=str(cc),
         subject=str(subject),
         date=datetime.fromisoformat(str(date)) if date else None,
-        message_id=str(message_id),
+        message_id=str(msgid),
         has_attachments=bool(att),
+        flags=str(flags),
+        new=bool(new),
+        number=int(str(num)),
         fingerprint=str(fp),
+        received=float(str(received)) if received is not None else None,
     )

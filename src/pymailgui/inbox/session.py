@@ -10,62 +10,62 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Protocol
 
 from pymailgui.inbox.identity import Listing, fingerprint
-from pymailgui.inbox.summary import header_block
+from pymailgui.message.summary import header_block
 from pymailgui.pop.client import CommandNotSupported
-
-#: progress(phase, done, total), called from the worker's thread.
-Progress = Callable[[str, int, int], None]
+from pymailgui.tasks import Phase, Task
 
 
 class PopSession(Protocol):
     """The commands of :class:`pymailgui.pop.POP3Client` the inbox uses."""
 
     supports_top: bool | None
+    uidl_problems: dict[int, str]
 
     def listing(self) -> tuple[dict[int, int], dict[int, str] | None]: ...
     def identify(self, num: int) -> tuple[str | None, int | None]: ...
     def top_many(
         self, nums: Sequence[int], lines: int = 0
     ) -> Iterator[tuple[int, bytes | None]]: ...
-    def retr(self, num: int) -> bytes: ...
     def retr_many(self, nums: Sequence[int]) -> Iterator[tuple[int, bytes | None]]: ...
     def dele_many(self, nums: Sequence[int]) -> dict[int, bool]: ...
     def quit(self) -> None: ...
     def abort(self) -> None: ...
+    def interrupt(self) -> None: ...
+
+
+#: Opens a logged-in session for a task (connect, log in, wait out [IN-USE]).
+Connector = Callable[[Task], PopSession]
 
 
 def fetch_headers(
-    client: PopSession,
-    nums: Sequence[int],
-    progress: Progress | None = None,
+    client: PopSession, nums: Sequence[int], task: Task
 ) -> Iterator[tuple[int, bytes, bytes | None]]:
     """``(num, header block, whole message or None)`` for each number still there.
 
     ``TOP n 0`` when the server has it (pipelined by the client); otherwise RETR, whose
     whole text the caller may keep. Numbers that answer -ERR (deleted meanwhile by
-    another client) are left out.
+    another client) are left out. Progress is reported per answer.
     """
     total = len(nums)
     answered: set[int] = set()
+    done = 0
     if client.supports_top is not False:
         try:
             for num, data in client.top_many(nums, 0):
+                done += 1
+                task.report(Phase.HEADERS, done, total)
                 if data is not None:
                     answered.add(num)
-                if progress:
-                    progress("headers", len(answered), total)
-                if data is not None:
                     yield num, header_block(data), None
         except CommandNotSupported:
             pass  # proven on the first message: read whole messages instead
         if _top_works(client):
             return  # the -ERR ones were deleted meanwhile
     for num, data in client.retr_many([n for n in nums if n not in answered]):
+        done += 1
+        task.report(Phase.HEADERS, done, total)
         if data is not None:
-            answered.add(num)
             yield num, header_block(data), data
-        if progress:
-            progress("headers", len(answered), total)
 
 
 def _top_works(client: PopSession) -> bool:
@@ -75,31 +75,25 @@ def _top_works(client: PopSession) -> bool:
 
 def read_listing(
     client: PopSession,
+    task: Task,
     *,
     fingerprint_sizes: Iterable[int] | None = None,
-    progress: Progress | None = None,
-) -> tuple[Listing, dict[int, bytes]]:
-    """The maildrop as seen now: LIST sizes, UIDLs, and fingerprints where needed.
+) -> Listing:
+    """The maildrop as seen now: LIST sizes, usable UIDLs, fingerprints where needed.
 
-    Without UIDL, fingerprints need each candidate's header block: all messages, or only
-    those whose size is in ``fingerprint_sizes`` (a fingerprint covers the size, so no
-    other message can match). Returns the listing and any whole messages read by RETR.
+    Messages without a usable id need their header block for a fingerprint: all of
+    them, or only those whose size is in ``fingerprint_sizes`` (a fingerprint covers
+    the size, so no other message can match). Messages whose headers could not be read
+    (deleted meanwhile) are left out of the sizes.
     """
+    task.report(Phase.LIST)
     sizes, uids = client.listing()  # LIST and UIDL in one round trip when pipelining
-    listing = Listing(sizes=sizes, uids=uids)
-    bodies: dict[int, bytes] = {}
-    if uids is None:
-        wanted = set(fingerprint_sizes) if fingerprint_sizes is not None else None
-        nums = [n for n in sorted(sizes) if wanted is None or sizes[n] in wanted]
-        for num, header, whole in fetch_headers(client, nums, progress):
-            listing.headers[num] = header
+    listing = Listing.of(sizes, uids, client.uidl_problems)
+    wanted = set(fingerprint_sizes) if fingerprint_sizes is not None else None
+    nums = [n for n in listing.unidentified() if wanted is None or sizes[n] in wanted]
+    if nums:
+        for num, header, _whole in fetch_headers(client, nums, task):
             listing.fingerprints[num] = fingerprint(header, sizes[num])
-            if whole is not None:
-                bodies[num] = whole
-        # Messages whose headers could not be read are gone: leave them out.
-        listing.sizes = {
-            n: s
-            for n, s in sizes.items()
-            if n in listing.fingerprints or (wanted is not None and s not in wanted)
-        }
-    return listing, bodies
+        gone = set(nums) - set(listing.fingerprints)
+        listing.sizes = {n: s for n, s in sizes.items() if n not in gone}
+    return listing

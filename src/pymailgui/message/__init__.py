@@ -12,6 +12,7 @@ from pymailgui.message.compose import (
     Identity,
     build_message,
     check_header_value,
+    needs_smtputf8,
 )
 from pymailgui.message.html import CleanHtml, clean_html, sanitize_html
 from pymailgui.message.html_text import html_to_text
@@ -23,7 +24,7 @@ from pymailgui.message.parts import (
     save_all_parts,
     save_part,
 )
-from pymailgui.message.read import parse, view
+from pymailgui.message.read import has_attachments, parse, view
 from pymailgui.message.reply import forward, forward_subject, reply, reply_subject
 from pymailgui.message.text import unflow, wrap_body
 
@@ -42,8 +43,10 @@ __all__ = [
     "fallback_name",
     "forward",
     "forward_subject",
+    "has_attachments",
     "html_to_text",
     "is_reserved_name",
+    "needs_smtputf8",
     "parse",
     "reply",
     "reply_subject",

@@ -104,11 +104,25 @@ class BuiltMessage:
     envelope_from: str
     recipients: list[str]
     smtputf8: bool = False
+    bcc: tuple[str, ...] = ()  # the Bcc recipients as typed-and-checked addresses
 
     def as_bytes(self) -> bytes:
         """CRLF-terminated bytes for SMTP DATA (the SMTP layer does dot-stuffing)."""
-        policy = SMTPUTF8_POLICY if self.smtputf8 else SMTP_POLICY
-        return self.message.as_bytes(policy=policy)
+        return self.message.as_bytes(policy=self._policy())
+
+    def stored_bytes(self) -> bytes:
+        """The copy kept in Drafts, Outbox and Sent: with a Bcc field, so the user sees
+        who was told and a resend reaches them too. The SMTP layer removes Bcc from
+        what goes on the wire (RFC 5322 §3.6.3)."""
+        data = self.as_bytes()
+        if not self.bcc:
+            return data
+        policy = self._policy()
+        field = policy.header_factory("Bcc", ", ".join(self.bcc))
+        return policy.fold_binary("Bcc", field) + data
+
+    def _policy(self) -> email.policy.EmailPolicy[EmailMessage]:
+        return SMTPUTF8_POLICY if self.smtputf8 else SMTP_POLICY
 
 
 def check_header_value(what: str, value: str) -> str:
@@ -194,6 +208,18 @@ def _unique(addresses: list[HeaderAddress]) -> list[HeaderAddress]:
     return result
 
 
+def needs_smtputf8(draft: Draft, identity: Identity) -> bool:
+    """Whether any address of ``draft`` (or the sender's) has a non-ASCII local part,
+    which only SMTPUTF8 can carry (RFC 6531); decided before the message is built.
+    Non-ASCII domains do not count: they travel as A-labels (RFC 5891)."""
+    for value in (identity.address, *draft.to, *draft.cc, *draft.bcc):
+        for addr in parse_address_list(value):
+            local = addr.addr_spec.rpartition("@")[0]
+            if local and not local.isascii():
+                return True
+    return False
+
+
 def build_message(draft: Draft, identity: Identity, *, smtputf8: bool = False) -> BuiltMessage:
     """Build the message to send from ``draft``; raises MessageError for anything invalid."""
     sender = _mailboxes("sender address", [identity.address], smtputf8)
@@ -243,7 +269,8 @@ def build_message(draft: Draft, identity: Identity, *, smtputf8: bool = False) -
         _attach(msg, item)
     for part in msg.iter_parts():
         del part["MIME-Version"]  # only the top level carries it (RFC 2045 section 4)
-    return BuiltMessage(msg, from_addr.addr_spec, recipients, smtputf8)
+    hidden = tuple(str(a) for a in _unique(bcc))
+    return BuiltMessage(msg, from_addr.addr_spec, recipients, smtputf8, hidden)
 
 
 def check_body(body: str) -> None:

@@ -62,6 +62,11 @@ class _ParseFailed(email.errors.MessageDefect):
     """Recorded when the whole parse failed and the fallback was used."""
 
 
+def has_attachments(raw: bytes) -> bool:
+    """Whether the message has parts a reader would save (the view's own rule)."""
+    return any(is_attachment(leaf) for leaf in walk(parse(raw)))
+
+
 def part_size(part: Message) -> int:
     """Bytes after transfer decoding (an attached message: its serialized size)."""
     if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):

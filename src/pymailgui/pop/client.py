@@ -30,12 +30,13 @@ from pymailgui.pop.parse import (
     parse_scan_line,
     parse_scan_listing,
     parse_stat,
-    parse_uidl_line,
-    parse_uidl_listing,
+    parse_uidl_answer,
     quote_server_text,
+    read_uidl_listing,
 )
 from pymailgui.pop.session import Session
 from pymailgui.pop.transport import Transport, TransportFactory, make_tls_context
+from pymailgui.tasks import Task, ensure
 
 T = TypeVar("T")
 
@@ -75,6 +76,8 @@ class POP3Client:
         self.supports_top: bool | None = None
         #: True after a good UIDL (or announced in CAPA); False after UIDL -ERR.
         self.supports_uidl: bool | None = None
+        #: Messages of the last UIDL listing without a usable id: number -> reason.
+        self.uidl_problems: dict[int, str] = {}
         self.authenticated = False
 
     # -- session setup ---------------------------------------------------------------
@@ -87,8 +90,13 @@ class POP3Client:
         protocol_log: logging.Logger | None = None,
         transport_factory: TransportFactory | None = None,
         max_message_bytes: int = DEFAULT_MAX_MESSAGE_BYTES,
+        task: Task | None = None,
     ) -> POP3Client:
-        """Connect, read the greeting, learn CAPA and, for STARTTLS, upgrade with STLS."""
+        """Connect, read the greeting, learn CAPA and, for STARTTLS, upgrade with STLS.
+
+        A cancel of ``task`` interrupts the greeting, CAPA and TLS exchanges (the TCP
+        connect itself is bounded by the timeout).
+        """
         factory: TransportFactory = transport_factory or Transport.open
         security = Security(server.security)
         context = make_tls_context(server.ca_path()) if security is not Security.NONE else None
@@ -102,7 +110,8 @@ class POP3Client:
             transport, server, protocol_log=protocol_log, max_message_bytes=max_message_bytes
         )
         try:
-            client._start(context if security is Security.STARTTLS else None)
+            with ensure(task).interruptible(transport.interrupt):
+                client._start(context if security is Security.STARTTLS else None)
         except BaseException:
             client.abort()
             raise
@@ -212,23 +221,21 @@ class POP3Client:
         return size
 
     def uidl_all(self) -> dict[int, str] | None:
-        """Message number -> unique id, or None when the server has no UIDL."""
+        """Message number -> unique id, or None when the server has no UIDL.
+
+        Only valid ids that no other message shares are returned; the numbers left
+        out (and why) are in :attr:`uidl_problems`.
+        """
         status = self._session.command(b"UIDL")
         if not status.ok:
             self.supports_uidl = False
             return None
-        result = parse_uidl_listing(self._session.read_lines(MAX_LISTING_BYTES))
-        self.supports_uidl = True
-        return result
+        return self._read_uidl_listing()
 
     def uidl_one(self, num: int) -> str | None:
-        """The unique id of message ``num``, or None when the server answers -ERR."""
+        """The unique id of message ``num``; None on -ERR or an unusable answer."""
         status = self._session.command(b"UIDL %d" % _positive(num))
-        if not status.ok:
-            return None
-        got, uid = parse_uidl_line(status.text)
-        self._check_number(num, got, "UIDL")
-        return uid
+        return parse_uidl_answer(status.text, num) if status.ok else None
 
     def listing(self) -> tuple[dict[int, int], dict[int, str] | None]:
         """LIST and UIDL (None without UIDL); one round trip when the server pipelines."""
@@ -243,11 +250,7 @@ class POP3Client:
                 else None
             )
             uidl_status = self._session.read_status()
-            uids = (
-                parse_uidl_listing(self._session.read_lines(MAX_LISTING_BYTES))
-                if uidl_status.ok
-                else None
-            )
+            uids = self._read_uidl_listing() if uidl_status.ok else None
         except BaseException:
             self._session.abort()  # answers may be out of step with the commands
             raise
@@ -258,6 +261,12 @@ class POP3Client:
         self.supports_uidl = uids is not None
         return sizes, uids
 
+    def _read_uidl_listing(self) -> dict[int, str]:
+        listing = read_uidl_listing(self._session.read_lines(MAX_LISTING_BYTES))
+        self.supports_uidl = True
+        self.uidl_problems = listing.problems
+        return listing.ids
+
     def identify(self, num: int) -> tuple[str | None, int | None]:
         """``UIDL n`` and ``LIST n`` together: message ``num``'s id and size (None: -ERR)."""
         n = _positive(num)
@@ -266,11 +275,8 @@ class POP3Client:
         self._session.send_many([b"UIDL %d" % n, b"LIST %d" % n])
         uidl_status = self._session.read_status()
         list_status = self._session.read_status()
-        uid: str | None = None
+        uid = parse_uidl_answer(uidl_status.text, n) if uidl_status.ok else None
         size: int | None = None
-        if uidl_status.ok:
-            got, uid = parse_uidl_line(uidl_status.text)
-            self._check_number(n, got, "UIDL")
         if list_status.ok:
             got, size = parse_scan_line(list_status.text)
             self._check_number(n, got, "LIST")
@@ -344,6 +350,14 @@ class POP3Client:
     def abort(self) -> None:
         """Close the connection without QUIT: nothing marked deleted is deleted."""
         self._transport.close()
+
+    def interrupt(self) -> None:
+        """From another thread: make a blocking read or write fail now (a cancel).
+
+        The session is lost (nothing is committed); the thread using it sees a
+        ConnectionFailed and closes it.
+        """
+        self._transport.interrupt()
 
     @property
     def closed(self) -> bool:

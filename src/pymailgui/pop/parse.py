@@ -13,7 +13,31 @@ from dataclasses import dataclass, field
 
 from pymailgui.errors import ProtocolError
 
-CRLF = b"\r\n"
+# Dot-stuffing is shared with SMTP and the devserver (pymailgui.lines); the names stay
+# importable from here, listed in __all__.
+from pymailgui.lines import CRLF, dot_stuff, dot_unstuff, split_lines, unstuff_lines
+
+__all__ = [
+    "CRLF",
+    "MAX_LISTING_ENTRIES",
+    "UID_MAX_LEN",
+    "Capabilities",
+    "Status",
+    "dot_stuff",
+    "dot_unstuff",
+    "is_continuation",
+    "parse_capabilities",
+    "parse_scan_line",
+    "parse_scan_listing",
+    "parse_stat",
+    "parse_status",
+    "parse_uidl_line",
+    "parse_uidl_listing",
+    "quote_server_text",
+    "split_lines",
+    "unstuff_lines",
+    "validate_uid",
+]
 
 #: Largest number of entries accepted in one LIST or UIDL listing. Real maildrops hold
 #: far fewer; a server that sends more is broken or hostile.
@@ -238,49 +262,70 @@ def parse_uidl_listing(
     return result
 
 
+@dataclass(frozen=True)
+class UidlListing:
+    """A UIDL answer read leniently: the usable ids, and why the others are not.
+
+    Real servers break RFC 1939 §7: some give byte-identical messages one id, some take
+    the id from an ``X-UIDL:`` header inside the message (so a sender picks it, spaces
+    and all). Such an id must cost only the messages that carry it - they are
+    identified by fingerprint instead - never the whole mailbox.
+    """
+
+    ids: dict[int, str]  # number -> a valid id no other message in this listing has
+    problems: dict[int, str]  # number -> why it has no usable id ("duplicate", "invalid")
+
+
+def read_uidl_listing(
+    lines: Sequence[bytes], *, max_entries: int = MAX_LISTING_ENTRIES
+) -> UidlListing:
+    """A whole UIDL answer, keeping the valid unique ids and naming the rest.
+
+    A line whose number is invalid or repeated can't be tied to a message at all, so
+    the answer is refused (ProtocolError); a bad *id* only marks its message.
+    """
+    _check_count(lines, max_entries, "UIDL")
+    found: dict[int, str | None] = {}
+    problems: dict[int, str] = {}
+    holders: dict[str, list[int]] = {}
+    for line in lines:
+        first, sep, rest = line.partition(b" ")
+        num = _message_number(first)
+        if num in found:
+            raise ProtocolError(f"The server listed message {num} twice in its UIDL answer.")
+        if not sep or not _UID_RE.fullmatch(rest):
+            found[num] = None
+            problems[num] = "invalid"
+            continue
+        uid = rest.decode("ascii")
+        found[num] = uid
+        holders.setdefault(uid, []).append(num)
+    for nums in holders.values():
+        if len(nums) > 1:
+            for num in nums:
+                found[num] = None
+                problems[num] = "duplicate"
+    ids = {num: uid for num, uid in found.items() if uid is not None}
+    return UidlListing(ids=ids, problems=problems)
+
+
+def parse_uidl_answer(text: str | bytes, asked: int) -> str | None:
+    """The id in a ``UIDL n`` answer: "n uid" (RFC 1939 §7) or, as some servers send,
+    just "uid". None when the answer names another message or an invalid id."""
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    parts = raw.split(b" ")
+    if len(parts) == 1:
+        token = parts[0]
+    elif len(parts) == 2 and _NUMBER_RE.fullmatch(parts[0]) and int(parts[0]) == asked:
+        token = parts[1]
+    else:
+        return None
+    return token.decode("ascii") if _UID_RE.fullmatch(token) else None
+
+
 def _check_count(lines: Sequence[bytes], max_entries: int, command: str) -> None:
     if len(lines) > max_entries:
         raise ProtocolError(
             f"The server's {command} answer lists {len(lines)} messages, more than the "
             f"{max_entries} PyMailGUI accepts."
         )
-
-
-def unstuff_lines(lines: Iterable[bytes]) -> bytes:
-    """Join the lines of a multi-line answer (terminator excluded) with CRLF, unstuffed.
-
-    RFC 1939 §3: a line that begins with "." was byte-stuffed by the server; the first
-    "." is removed. Every line, including the last, ends with CRLF in the result.
-    """
-    out = [line[1:] if line.startswith(b".") else line for line in lines]
-    if not out:
-        return b""
-    return CRLF.join(out) + CRLF
-
-
-def split_lines(body: bytes) -> list[bytes]:
-    """Split a message into lines on CRLF, LF or a lone CR-less end (no terminators)."""
-    if not body:
-        return []
-    lines = body.split(b"\n")
-    if lines[-1] == b"":
-        lines.pop()
-    return [line[:-1] if line.endswith(b"\r") else line for line in lines]
-
-
-def dot_stuff(body: bytes) -> bytes:
-    """The wire form of a multi-line body: CRLF lines, dot-stuffed, then ".\\r\\n"."""
-    stuffed = [b"." + line if line.startswith(b".") else line for line in split_lines(body)]
-    return b"".join(line + CRLF for line in stuffed) + b"." + CRLF
-
-
-def dot_unstuff(wire: bytes) -> bytes:
-    """Decode a complete multi-line body as sent on the wire (ending in ".\\r\\n")."""
-    if wire == b"." + CRLF:
-        return b""
-    if not wire.endswith(CRLF + b"." + CRLF):
-        raise ProtocolError("A multi-line answer from the server is not terminated by a '.' line.")
-    lines = wire[: -len(CRLF + b"." + CRLF)].split(CRLF)
-    if b"." in lines:
-        raise ProtocolError("A multi-line answer from the server ends before its last line.")
-    return unstuff_lines(lines)

@@ -169,6 +169,19 @@ class Transport:
                 )
             lines.append(line)
 
+    def interrupt(self) -> None:
+        """Shut the socket down from another thread so a blocked recv/send returns.
+
+        close() alone does not wake a thread blocked in recv() on Linux; shutdown does.
+        The reading thread then closes the transport itself.
+        """
+        if self._closed:
+            return
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
     def close(self) -> None:
         """Close the socket at once (no QUIT: nothing is committed on the server)."""
         if self._closed:

@@ -102,6 +102,15 @@ class SMTPClient(smtplib.SMTP):
         self._inbuf.clear()
         super().close()
 
+    def interrupt(self) -> None:
+        """From another thread: make a blocked read or write fail now (a cancel)."""
+        sock = self.sock
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def set_reply_timeout(self, seconds: float) -> None:
         if self.sock is not None and seconds > 0:
             self.sock.settimeout(seconds)

@@ -12,9 +12,10 @@ import logging
 from typing import Protocol
 
 from pymailgui.config.schema import ServerConfig
-from pymailgui.errors import LocalStoreError
+from pymailgui.errors import LocalStoreError, MailError
 from pymailgui.smtp.result import SendResult
 from pymailgui.smtp.send import send_message
+from pymailgui.tasks import Task
 
 log = logging.getLogger("pymailgui.smtp.outbox")
 
@@ -42,26 +43,35 @@ def send_and_file(
     sent: FolderLike,
     smtputf8: bool = False,
     local_hostname: str | None = None,
+    task: Task | None = None,
+    outbox_key: str | None = None,
 ) -> SendResult:
     """Send ``built_bytes`` with :func:`send_message`, keeping it in Outbox until sent.
 
-    On success the message is added to ``sent`` (flag "S", seen; the bytes that were sent) and
-    removed from ``outbox``; the :class:`SendResult` is returned (check ``refused``:
-    the recipients in it did not get the message). On any failure the message stays
-    in ``outbox`` and the error propagates. If filing in Sent fails after a successful
-    send, the message stays in Outbox and LocalStoreError says it *was* sent, so the
-    user does not send it twice.
+    The message is first added to ``outbox`` (or, for a resend, is already there as
+    ``outbox_key``). On success it is added to ``sent`` (flag "S", seen; the bytes that
+    were sent) and removed from ``outbox``; the :class:`SendResult` is returned (check
+    ``refused``: the recipients in it did not get the message). On any failure the
+    message stays in ``outbox`` and the error propagates with ``outbox_key`` set, and
+    a cancel (Cancelled) leaves it there too. If filing in Sent fails after a
+    successful send, the message stays in Outbox and LocalStoreError says it *was*
+    sent, so the user does not send it twice.
     """
-    key = outbox.add(built_bytes, flags="")
-    result = send_message(
-        server,
-        password,
-        envelope_from,
-        recipients,
-        built_bytes,
-        smtputf8=smtputf8,
-        local_hostname=local_hostname,
-    )
+    key = outbox_key if outbox_key is not None else outbox.add(built_bytes, flags="")
+    try:
+        result = send_message(
+            server,
+            password,
+            envelope_from,
+            recipients,
+            built_bytes,
+            smtputf8=smtputf8,
+            local_hostname=local_hostname,
+            task=task,
+        )
+    except MailError as exc:
+        exc.outbox_key = key
+        raise
     try:
         sent.add(built_bytes, flags="S")
     except (OSError, LocalStoreError) as exc:

@@ -17,12 +17,18 @@ from pymailgui.smtp import wire
 from pymailgui.smtp.client import SMTPClient, protocol_log
 from pymailgui.smtp.result import DeliveryUncertain, SendResult
 from pymailgui.smtp.session import describe, open_session, reason
+from pymailgui.tasks import Phase, Task, ensure
 
 # RFC 5321 §4.5.3.2.6 lets a server take 10 minutes to answer the final dot (it may
 # be scanning the message). Giving up early invites a duplicate when the user resends,
 # so wait several times the per-reply timeout, within the RFC's 10 minutes.
 FINAL_REPLY_FACTOR = 10
 FINAL_REPLY_MAX = 600.0
+
+#: DATA is written in pieces this big, so a cancel can stop it before the final dot.
+DATA_CHUNK = 64 * 1024
+
+UNDONE = "nothing was sent"
 
 
 def send_message(
@@ -34,8 +40,12 @@ def send_message(
     *,
     smtputf8: bool = False,
     local_hostname: str | None = None,
+    task: Task | None = None,
 ) -> SendResult:
     """Send ``data`` (a whole RFC 5322 message) from ``envelope_from`` to ``recipients``.
+
+    A cancel of ``task`` before the final dot of DATA ends the session with nothing
+    sent (Cancelled); once the dot is out, the server's answer is awaited.
 
     - ``recipients`` is the envelope: To, Cc and Bcc together. Bcc/Resent-Bcc fields
       are removed from the copy that goes on the wire.
@@ -66,8 +76,14 @@ def send_message(
         or any(wire.address_needs_utf8(r) for r in rcpts)
         or wire.header_needs_utf8(payload)
     )
-    with open_session(server, password, local_hostname=local_hostname) as client:
-        transaction = _Transaction(client, server, sender, rcpts, payload, needs_utf8)
+    task = ensure(task, "send")
+    task.check(UNDONE)
+    task.report(Phase.SEND, 0, len(payload))
+    with (
+        task.stops(UNDONE),
+        open_session(server, password, local_hostname=local_hostname, task=task) as client,
+    ):
+        transaction = _Transaction(client, server, sender, rcpts, payload, needs_utf8, task)
         return transaction.run()
 
 
@@ -82,7 +98,9 @@ class _Transaction:
         recipients: list[str],
         payload: bytes,
         needs_utf8: bool,
+        task: Task,
     ) -> None:
+        self.task = task
         self.client = client
         self.server = server
         self.where = describe(server)
@@ -93,6 +111,7 @@ class _Transaction:
 
     def run(self) -> SendResult:
         options = self._mail_options()
+        self.task.check(UNDONE)
         try:
             self._mail(options)
             accepted, refused = self._rcpts()
@@ -183,8 +202,25 @@ class _Transaction:
                 "nothing was sent."
             )
         # Not smtplib's data(): between sending the content and reading the reply the
-        # outcome becomes uncertain, and that moment must be visible here.
-        client.send(wire.dot_stuff(self.payload))
+        # outcome becomes uncertain, and that moment must be visible here. The content
+        # goes in pieces, so a cancel stops it before the final dot (RFC 5321 §4.1.1.4:
+        # a transaction that never saw the dot is void); the dot and the reply are not
+        # cut by a cancel.
+        wire_data = wire.dot_stuff(self.payload)
+        body, final = wire_data[:-3], wire_data[-3:]
+        for start in range(0, len(body), DATA_CHUNK):
+            self.task.check(UNDONE)
+            client.send(body[start : start + DATA_CHUNK])
+            self.task.report(Phase.SEND, min(len(body), start + DATA_CHUNK), len(body))
+        self.task.check(UNDONE)
+        with self.task.shielded():
+            self._final(final, accepted, refused)
+
+    def _final(
+        self, final: bytes, accepted: list[str], refused: dict[str, tuple[int, str]]
+    ) -> None:
+        client = self.client
+        client.send(final)
         client.set_reply_timeout(min(FINAL_REPLY_MAX, self.server.timeout * FINAL_REPLY_FACTOR))
         try:
             code, text = client.getreply()

@@ -22,6 +22,7 @@ from pymailgui.errors import (
     TLSError,
 )
 from pymailgui.smtp.client import SMTPClient, protocol_log
+from pymailgui.tasks import Task, ensure
 from pymailgui.tls import client_context
 
 
@@ -70,7 +71,11 @@ def _text(reply: bytes | str) -> str:
 
 @contextmanager
 def open_session(
-    server: ServerConfig, password: str | None, *, local_hostname: str | None = None
+    server: ServerConfig,
+    password: str | None,
+    *,
+    local_hostname: str | None = None,
+    task: Task | None = None,
 ) -> Iterator[SMTPClient]:
     """An authenticated (when asked) SMTP session, closed on exit.
 
@@ -87,8 +92,10 @@ def open_session(
         timeout=server.timeout, local_hostname=local_hostname, implicit_tls=implicit
     )
     try:
-        _establish(client, server, context, password)
-        yield client
+        # A cancel shuts the socket down so a blocking read returns at once.
+        with ensure(task).interruptible(client.interrupt):
+            _establish(client, server, context, password)
+            yield client
     except MailError:
         client.close()
         raise

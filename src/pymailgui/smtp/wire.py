@@ -15,7 +15,26 @@ from email.parser import BytesParser
 
 from pymailgui.errors import MessageError
 
-CRLF = b"\r\n"
+# CRLF and dot-stuffing are shared with POP3 and the devserver (pymailgui.lines); the
+# names stay importable from here, listed in __all__.
+from pymailgui.lines import CRLF, dot_stuff, normalize_line_endings
+
+__all__ = [
+    "CRLF",
+    "MAX_LINE_OCTETS",
+    "MAX_PATH_OCTETS",
+    "address_needs_utf8",
+    "check_address",
+    "dot_stuff",
+    "downgrade_to_7bit",
+    "has_8bit",
+    "header_needs_utf8",
+    "longest_line",
+    "normalize_line_endings",
+    "split_header",
+    "strip_hidden_fields",
+    "unique_recipients",
+]
 
 # RFC 5322 §2.1.1: a line MUST be at most 998 characters, excluding the CRLF.
 MAX_LINE_OCTETS = 998
@@ -23,31 +42,11 @@ MAX_LINE_OCTETS = 998
 # RFC 5321 §4.5.3.1.3: a path is at most 256 octets including the angle brackets.
 MAX_PATH_OCTETS = 254
 
-_EOL = re.compile(rb"\r\n|\r|\n")
 # Characters that would break out of "MAIL FROM:<...>" / "RCPT TO:<...>" (command
 # injection via CR/LF) or that no RFC 5321 Mailbox contains unquoted.
 _FORBIDDEN_IN_PATH = re.compile(r"[\x00-\x20\x7f<>]")
 # RFC 5322 §3.6.3: Bcc (and Resent-Bcc, §3.6.6) must not reach the To/Cc recipients.
 _HIDDEN_FIELDS = frozenset({b"bcc", b"resent-bcc"})
-
-
-def normalize_line_endings(data: bytes) -> bytes:
-    """Every line ending as CRLF (RFC 5321 §2.3.8): bare LF and bare CR become CRLF."""
-    return _EOL.sub(CRLF, data)
-
-
-def dot_stuff(data: bytes) -> bytes:
-    """The DATA content for CRLF-lined ``data``: leading dots doubled, then ".CRLF".
-
-    RFC 5321 §4.5.2: a line starting with "." gets one more, so a line holding just
-    "." cannot end the message early. Same output as smtplib's data() for CRLF input.
-    """
-    stuffed = data.replace(b"\r\n.", b"\r\n..")
-    if stuffed.startswith(b"."):
-        stuffed = b"." + stuffed
-    if not stuffed.endswith(CRLF):
-        stuffed += CRLF
-    return stuffed + b"." + CRLF
 
 
 def split_header(data: bytes) -> tuple[bytes, bytes]:
