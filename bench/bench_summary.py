@@ -34,7 +34,7 @@ if not __package__:  # run as a script: make ``bench`` and ``pymailgui`` importa
     _ROOT = Path(__file__).resolve().parent.parent
     sys.path[:0] = [str(_ROOT), str(_ROOT / "src")]
 
-from pymailgui.message.headers import reference_summary
+from pymailgui.message.reference_summary import reference_summary
 from pymailgui.message.summary import HeaderFields, summarize_headers
 
 Summarizer = Callable[[bytes], HeaderFields]
@@ -53,10 +53,11 @@ _NAMES = [
     "María José García-Fernández de la Peña",
 ]
 _DOMAINS = ["example.com", "example.org", "mail.example.net", "example.co.jp"]
-_WORDS = (
-    "meeting report budget quarterly review draft attached please find schedule project "
-    "update deadline invoice delivery release notes the of and to for on with next week"
-).split()
+_WORDS = [
+    *("meeting", "report", "budget", "quarterly", "review", "draft", "attached", "please"),
+    *("find", "schedule", "project", "update", "deadline", "invoice", "delivery", "notes"),
+    *("the", "of", "and", "to", "for", "on", "with", "next", "week", "release"),
+]
 _SPICE = ["Re:", "Fwd:", "[team]", "café", "Übersicht", "会議の議事録", "résumé", "—", "Ελληνικά"]
 _START = datetime(2026, 1, 5, 8, 30, tzinfo=UTC)
 _SIG = "Qm0Y0Jq4f3cY8H1s3yZ2pW9q8f7Gm0aP6c1zZ1l7m8lJ8j4nQxK0v8"

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.support.mail import hostile_header_blocks
 
-from pymailgui.message.headers import reference_summary
+from pymailgui.message.reference_summary import reference_summary
 from pymailgui.message.summary import MAX_FIELD_CHARS, HeaderFields, summarize_headers
 
 BUDGET = 0.5  # CPU seconds for one header block

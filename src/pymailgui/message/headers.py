@@ -15,16 +15,10 @@ import functools
 import quopri
 import re
 from datetime import UTC, datetime
-from email import policy
-from email.headerregistry import BaseHeader, HeaderRegistry
+from email.headerregistry import HeaderRegistry
 from email.message import Message
-from email.parser import BytesHeaderParser
-from typing import TYPE_CHECKING
 
 from pymailgui.message.model import Address, strip_deceptive
-
-if TYPE_CHECKING:
-    from pymailgui.message.summary import HeaderFields
 
 _REGISTRY = HeaderRegistry()
 
@@ -341,49 +335,3 @@ def describe_defect(defect: object) -> str:
     if detail and detail.lower() != words:
         return f"{words} ({one_line(detail)[:120]})"
     return words
-
-
-# -- the full-parser reference of the list summary -------------------------------------
-
-
-class _CachingRegistry(HeaderRegistry):
-    """``HeaderRegistry`` builds a new class on every lookup; the classes depend only on
-    the header name, so keep them."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._made: dict[str, type[BaseHeader]] = {}
-
-    def __getitem__(self, name: str) -> type[BaseHeader]:
-        key = name.lower()
-        made = self._made.get(key)
-        if made is None:
-            made = self._made[key] = super().__getitem__(key)
-        return made
-
-
-#: ``email.policy.default`` semantics, with the faster header factory.
-_REFERENCE_POLICY = policy.default.clone(header_factory=_CachingRegistry(), max_line_length=0)
-
-
-def reference_summary(block: bytes) -> HeaderFields:
-    """The list columns as the full ``email`` parser decodes them.
-
-    This was :func:`~pymailgui.message.summary.summarize_headers` until the lean
-    summarizer replaced it: 10-20 times slower, quadratic on hostile address headers
-    (minutes for one From), and it can raise. It is kept only as the reference the lean
-    summarizer is compared with (tests) and timed against (``bench/bench_summary.py``).
-    """
-    from pymailgui.message.summary import MAX_HEADER_BYTES, HeaderFields, clean, header_block
-
-    parser = BytesHeaderParser(policy=_REFERENCE_POLICY)
-    msg = parser.parsebytes(header_block(block[:MAX_HEADER_BYTES]) + b"\r\n\r\n")
-    return HeaderFields(
-        from_=clean(header_text(msg, "From")),
-        to=clean(header_text(msg, "To")),
-        cc=clean(header_text(msg, "Cc")),
-        subject=clean(header_text(msg, "Subject")),
-        date=header_date(msg),
-        message_id=clean(raw_header(msg, "Message-ID") or ""),
-        has_attachments=attachments_from_headers(msg),
-    )

@@ -9,7 +9,7 @@ summarizer is lean and linear: the block is split and unfolded once (at most
 :data:`MAX_HEADER_BYTES`), only the seven fields a list needs are kept, each is cut to
 :data:`MAX_SOURCE_CHARS` before any decoding, and every decoder it uses looks at each
 character a bounded number of times. What it shows is what the full ``email`` parser
-showed (``headers.reference_summary``, compared in the tests), except where that parser
+showed (``reference_summary``, compared in the tests), except where that parser
 is wrong or gives up; nothing here raises on bad mail.
 """
 
