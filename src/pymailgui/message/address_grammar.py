@@ -29,9 +29,7 @@ class AddressParser(WordParser):
     def get_local_part(self, i: int) -> tuple[TokenList, int]:
         s, n = self.s, self.n
         start = i
-        leader = None
-        if s[i] in CFWS_LEADER:
-            leader, i = self.get_cfws(i)
+        leader, i = self.leader(i)
         if i >= n:
             raise ParseFail
         tok: TokenList
@@ -64,13 +62,7 @@ class AddressParser(WordParser):
                 items.append(Terminal("misplaced-special", "\\"))
                 i += 1
                 continue
-            word: TokenList
-            try:
-                word, i = self.get_word(i)
-            except ParseFail:
-                if s[i] not in CFWS_LEADER:
-                    raise
-                word, i = self.get_cfws(i)
+            word, i = self.get_word_or_cfws(i)
             items.append(word)
         return TokenList("obs-local-part", items), i
 
@@ -104,16 +96,12 @@ class AddressParser(WordParser):
             raise ParseFail
         items.append(Terminal("domain-literal-end", "]"))
         i += 1
-        if i < n and s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         return TokenList("domain-literal", items), i
 
     def get_domain(self, i: int) -> tuple[TokenList, int]:
         s, n = self.s, self.n
-        leader = None
-        if s[i] in CFWS_LEADER:
-            leader, i = self.get_cfws(i)
+        leader, i = self.leader(i)
         if i >= n:
             raise ParseFail
         tok: TokenList
@@ -187,18 +175,14 @@ class AddressParser(WordParser):
         items.append(spec)
         if i < n and s[i] == ">":
             i += 1
-        if i < n and s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         return TokenList("angle-addr", items), i
 
     def get_name_addr(self, i: int) -> tuple[TokenList, int]:
         s, n = self.s, self.n
-        leader = None
-        if s[i] in CFWS_LEADER:
-            leader, i = self.get_cfws(i)
-            if i >= n:
-                raise ParseFail
+        leader, i = self.leader(i)
+        if i >= n:
+            raise ParseFail
         items: list[Token] = []
         if s[i] != "<":
             if s[i] in PHRASE_ENDS:
@@ -308,9 +292,7 @@ class AddressParser(WordParser):
         items.append(members)
         items.append(Terminal("group-terminator", ";"))
         i = min(i + 1, n)
-        if i < n and s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         return TokenList("group", items), i
 
     def get_address(self, i: int) -> tuple[TokenList, int]:

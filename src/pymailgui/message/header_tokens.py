@@ -284,14 +284,10 @@ class WordParser:
 
     def get_quoted_string(self, i: int) -> tuple[TokenList, int]:
         items: list[Token] = []
-        if i < self.n and self.s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         tok, i = self.get_bare_quoted_string(i)
         items.append(tok)
-        if i < self.n and self.s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         return TokenList("quoted-string", items), i
 
     def _core(self, i: int, fallback: Callable[[int], tuple[Token, int]]) -> tuple[Token, int]:
@@ -305,16 +301,12 @@ class WordParser:
     def get_atom(self, i: int) -> tuple[TokenList, int]:
         s, n = self.s, self.n
         items: list[Token] = []
-        if i < n and s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         if i < n and s[i] in ATOM_ENDS:
             raise ParseFail
         core, i = self._core(i, self.get_atext)
         items.append(core)
-        if i < n and s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         return TokenList("atom", items), i
 
     def get_dot_atom_text(self, i: int) -> tuple[TokenList, int]:
@@ -339,9 +331,7 @@ class WordParser:
             items.append(tok)
         core, i = self._core(i, self.get_dot_atom_text)
         items.append(core)
-        if i < self.n and self.s[i] in CFWS_LEADER:
-            tok, i = self.get_cfws(i)
-            items.append(tok)
+        i = self.cfws_into(items, i)
         return TokenList("dot-atom", items), i
 
     def get_word(self, i: int) -> tuple[TokenList, int]:
@@ -374,11 +364,29 @@ class WordParser:
                 dots, i = self.dots(i)
                 items.append(dots)
                 continue
-            try:
-                word, i = self.get_word(i)
-            except ParseFail:
-                if s[i] not in CFWS_LEADER:
-                    raise
-                word, i = self.get_cfws(i)
+            word, i = self.get_word_or_cfws(i)
             items.append(word)
         return items, i
+
+    def get_word_or_cfws(self, i: int) -> tuple[TokenList, int]:
+        """A word; where none starts here, the comments and white space (obsolete forms)."""
+        try:
+            return self.get_word(i)
+        except ParseFail:
+            if self.s[i] not in CFWS_LEADER:
+                raise
+            return self.get_cfws(i)
+
+    def leader(self, i: int) -> tuple[TokenList | None, int]:
+        """Comments and white space a piece starts with (``s[i]`` is read unguarded, as the
+        stdlib reads ``value[0]``: at the end that IndexError is its behaviour too)."""
+        if self.s[i] in CFWS_LEADER:
+            return self.get_cfws(i)
+        return None, i
+
+    def cfws_into(self, items: list[Token], i: int) -> int:
+        """Append the comments and white space at ``i`` (if any) to ``items``."""
+        if i < self.n and self.s[i] in CFWS_LEADER:
+            cfws, i = self.get_cfws(i)
+            items.append(cfws)
+        return i

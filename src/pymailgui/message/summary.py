@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -153,10 +154,10 @@ def summarize_headers(block: bytes) -> HeaderFields:
     fields = header_fields(block)
     date = fields.get(b"date")
     return HeaderFields(
-        from_=_address_field(fields.get(b"from")),
-        to=_address_field(fields.get(b"to")),
-        cc=_address_field(fields.get(b"cc")),
-        subject=_text_field(fields.get(b"subject")),
+        from_=_column(fields.get(b"from"), _addresses),
+        to=_column(fields.get(b"to"), _addresses),
+        cc=_column(fields.get(b"cc"), _addresses),
+        subject=_column(fields.get(b"subject"), _unstructured),
         date=None if date is None else _date(_source(date)),
         # No encoded-words in a msg-id (RFC 2047 section 5): the raw value is the text.
         message_id=clean(_source(fields.get(b"message-id", b""))),
@@ -267,26 +268,23 @@ def _source(value: bytes) -> str:
     return value.decode("ascii", "surrogateescape")
 
 
-def _address_field(value: bytes | None) -> str:
+def _column(value: bytes | None, read: Callable[[str], str]) -> str:
+    """One text column: ``read`` parses an ASCII field; 8-bit fields are taken as text."""
     if value is None:
         return ""
     if not value.isascii():
         return _eight_bit(value)
-    source = value.decode("ascii")
+    return _finish(read(value.decode("ascii")))
+
+
+def _addresses(source: str) -> str:
     text = format_address_list(source)
-    if text is None:
-        # The full parser raises on this header; the viewer then shows its words decoded.
-        text = message_headers.decode_words(source)
-    return _finish(text)
+    # Where the full parser raises on a header, the viewer shows its words decoded.
+    return message_headers.decode_words(source) if text is None else text
 
 
-def _text_field(value: bytes | None) -> str:
-    if value is None:
-        return ""
-    if not value.isascii():
-        return _eight_bit(value)
-    source = value.decode("ascii")
-    return _finish(unstructured_text(source) if "=?" in source else source)
+def _unstructured(source: str) -> str:
+    return unstructured_text(source) if "=?" in source else source
 
 
 def _eight_bit(value: bytes) -> str:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import HeaderFields
-from pymailgui.sqlite_wal import set_wal
+from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
 log = logging.getLogger(__name__)
 
@@ -238,7 +238,7 @@ class FolderIndex:
         raise AssertionError("unreachable")
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = schema_version(db)
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
@@ -249,14 +249,9 @@ class FolderIndex:
         set_wal(db, BUSY_TIMEOUT)  # persistent; not allowed inside BEGIN
         db.execute("BEGIN IMMEDIATE")
         try:
-            # Re-read under the write lock: another process may have migrated meanwhile.
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            while version < SCHEMA_VERSION:
-                for statement in _MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                version += 1
-                db.execute(f"PRAGMA user_version = {version}")
+            # Reads the version again under the write lock: another process may have
+            # migrated meanwhile.
+            migrate(db, _MIGRATIONS, SCHEMA_VERSION)
         except BaseException:
             db.execute("ROLLBACK")
             raise
