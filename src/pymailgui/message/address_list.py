@@ -158,7 +158,8 @@ def _addr_spec(local: str, domain: str) -> str:
 
 def _address_text(display: str, local: str, domain: str) -> str:
     """str(headerregistry.Address)."""
-    if "\r" in display + local + domain or "\n" in display + local + domain:
+    parts = display + local + domain
+    if "\r" in parts or "\n" in parts:
         raise StdlibRaises  # the stdlib's Address() refuses CR/LF (from an encoded-word)
     spec = _addr_spec(local, domain)
     if not SPECIALS.isdisjoint(display):
@@ -209,6 +210,7 @@ _FAST_MAILBOX = re.compile(
     rf"[ \t]*+(?:(?:(?P<phrase>{_FAST_WORD}(?:[ \t]*+{_FAST_WORD})*+)[ \t]*+)?"
     rf"<(?P<angle>{_FAST_SPEC})>|(?P<spec>{_FAST_SPEC}))[ \t]*+"
 )
+_FAST_EW_RE = re.compile(FAST_EW)
 _FAST_PIECE = re.compile(
     rf"(?P<ew>{FAST_EW})|(?P<quoted>{_FAST_QUOTED})|(?P<atom>{_FAST_ATOM})|(?P<ws>[ \t]++)"
 )
@@ -220,6 +222,10 @@ def _fast_display_name(phrase: str) -> str | None:
         return " ".join(phrase.split())  # atoms: one space wherever there was any
     if phrase[0] == '"' and phrase.find('"', 1) == len(phrase) - 1:
         return phrase[1:-1]  # one quoted string
+    if phrase[0] == "=" and _FAST_EW_RE.fullmatch(phrase):  # one encoded-word
+        _, charset, cte, text, _ = phrase.split("?")
+        decoded = decode_word(charset, cte, text)
+        return None if decoded is None else EW_SPACE.sub(" ", decoded)
     parts: list[str] = []
     kinds: list[str | None] = []
     for m in _FAST_PIECE.finditer(phrase):
@@ -247,20 +253,24 @@ def _fast_prefix(value: str) -> tuple[list[str], int]:
     """The leading mailboxes of common shape, formatted, and where the rest starts."""
     texts: list[str] = []
     pos, n = 0, len(value)
+    match = _FAST_MAILBOX.match
     while pos < n:
-        m = _FAST_MAILBOX.match(value, pos)
-        if m is None or (m.end() < n and value[m.end()] != ","):
+        m = match(value, pos)
+        if m is None:
             break
-        spec = m.group("angle") or m.group("spec")
-        local, _, domain = spec.partition("@")
+        end = m.end()
+        if end < n and value[end] != ",":
+            break
+        phrase, angle, spec = m.group("phrase", "angle", "spec")
+        local, _, domain = (angle or spec).partition("@")
         display = ""
-        if m.group("phrase"):
-            name = _fast_display_name(m.group("phrase"))
+        if phrase:
+            name = _fast_display_name(phrase)
             if name is None:
                 break
             display = name
         texts.append(_address_text(display, local, domain))
-        pos = min(m.end() + 1, n)
+        pos = min(end + 1, n)
     return texts, pos
 
 
