@@ -208,7 +208,14 @@ def run(count: int, repeats: int) -> dict[str, object]:
             f"  {name:<30}{row['lean_1k'] * 1e3:>9.2f}{row['lean_4k'] * 1e3:>9.2f}"
             f"{row['ref_1k'] * 1e3:>9.2f}{row['ref_4k'] * 1e3:>9.2f}{factor:>7.1f}"
         )
+    dots = hostile_blocks(16_000)["dots_display_name"]
+    lean_dots, full_dots = _timed(summarize_headers, dots), _timed(_reference_or_raise, dots)
+    print(
+        f"\nthe 76 s From (a name of dots) at 16,000 characters, the cap of a field: "
+        f"lean {lean_dots * 1e3:.2f} ms, reference {full_dots * 1e3:.0f} ms"
+    )
     return {
+        "dots_16k_ms": {"lean": lean_dots * 1e3, "reference": full_dots * 1e3},
         "blocks": count,
         "mean_block_bytes": size,
         "lean_us_per_block": lean * 1e6,
