@@ -16,6 +16,7 @@ from email import policy
 from email.headerregistry import BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.parser import BytesHeaderParser
+from typing import Any, NamedTuple
 
 from pymailgui.message import headers as message_headers
 
@@ -52,8 +53,7 @@ class HeaderFields:
     has_attachments: bool  # a guess from the top-level headers (as Thunderbird does)
 
 
-@dataclass(frozen=True, slots=True)
-class MessageRow:
+class MessageRow(NamedTuple):
     """One message in a list: a server inbox row or a local folder row.
 
     ``key`` is the stable identity a verb takes: the UIDL (or ``fp:...`` fingerprint
@@ -63,6 +63,10 @@ class MessageRow:
     flagged, D draft); ``new`` marks mail that arrived with the latest refresh (server)
     or is still in the Maildir's new/ (folder). ``received`` is when it arrived here
     (seconds since the epoch), used when a message has no Date.
+
+    A named tuple, not a dataclass: a list of 100,000 rows is built at every start,
+    and a frozen dataclass costs six times as much to construct. Use ``_replace`` to
+    derive a changed row.
     """
 
     key: str
@@ -81,18 +85,18 @@ class MessageRow:
     received: float | None = None
 
     @classmethod
-    def from_fields(cls, key: str, size: int, fields: HeaderFields, **extra: object) -> MessageRow:
+    def from_fields(cls, key: str, size: int, fields: HeaderFields, **extra: Any) -> MessageRow:
         return cls(
-            key=key,
-            size=size,
-            from_=fields.from_,
-            to=fields.to,
-            cc=fields.cc,
-            subject=fields.subject,
-            date=fields.date,
-            message_id=fields.message_id,
-            has_attachments=fields.has_attachments,
-            **extra,  # type: ignore[arg-type]
+            key,
+            size,
+            fields.from_,
+            fields.to,
+            fields.cc,
+            fields.subject,
+            fields.date,
+            fields.message_id,
+            fields.has_attachments,
+            **extra,
         )
 
     @property
