@@ -19,12 +19,17 @@ import time
 from collections.abc import Callable
 
 from pymailgui.inbox.cache import IndexCache
+from pymailgui.inbox.identity import fingerprint
 from pymailgui.message.summary import MessageRow
 
 BATCH_ROWS = 500
 BATCH_SECONDS = 0.25
 #: Batches waiting for the writer thread at most (each holds BATCH_ROWS rows).
 QUEUED_BATCHES = 2
+
+
+def _fingerprinted(row: MessageRow, header: bytes) -> MessageRow:
+    return row if row.fingerprint else row._replace(fingerprint=fingerprint(header, row.size))
 
 
 class Committer:
@@ -84,6 +89,9 @@ class RowWriter:
         self._committer = Committer(cache)
 
     def add(self, row: MessageRow, header: bytes, body: bytes | None = None) -> None:
+        """Buffer ``row`` with its header block; a row with no fingerprint yet gets it
+        (from ``header`` and its size) on the writer thread, where hashing a header
+        block runs beside the summarizing (hashlib lets go of the GIL for it)."""
         self._rows.append((row, header))
         if body is not None:
             self._bodies.append((row.key, body))
@@ -113,12 +121,13 @@ class RowWriter:
         cache, account, mode = self.cache, self.account, self.mode
 
         def write() -> None:
+            filled = [(_fingerprinted(row, head), head) for row, head in rows]
             with cache.transaction() as db:
                 if first:
                     cache.set_mode(db, account, mode)
                 if clear:
                     cache.clear_new(db, account)
-                cache.put_rows(db, account, rows)
+                cache.put_rows(db, account, filled)
                 for key, data in bodies:
                     cache.put_body(db, account, key, data)
                 for key, size, header in resized:
