@@ -181,8 +181,10 @@ class Transport:
                 sock.settimeout(self.timeout)
 
     def _wait_then_read(self, deadline: float) -> bool:
-        """Wait until the socket is writable or readable; read what arrived. True when
-        something was read (progress: the server is alive)."""
+        """Wait until the socket is writable or readable; read one chunk of what
+        arrived (enough for the server to go on; draining all of it here would pile up
+        a whole window in the buffer). True when something was read (progress: the
+        server is alive)."""
         left = deadline - time.monotonic()
         if left <= 0:
             raise TimeoutError
@@ -193,18 +195,16 @@ class Transport:
             raise TimeoutError
         if not any(mask & selectors.EVENT_READ for _key, mask in events):
             return False
-        got = 0
-        while True:
-            try:
-                chunk = self._sock.recv(_RECV_SIZE)
-            except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
-                return got > 0
-            if not chunk:
-                raise self._peer_closed()
-            got += len(chunk)
-            self._buffer += chunk
-            if len(self._buffer) > self.max_read_ahead:
-                raise self._flooded()
+        try:
+            chunk = self._sock.recv(_RECV_SIZE)
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            return False
+        if not chunk:
+            raise self._peer_closed()
+        self._buffer += chunk
+        if len(self._buffer) > self.max_read_ahead:
+            raise self._flooded()
+        return True
 
     def read_line(self) -> bytes:
         """One line without its CRLF (a bare LF is accepted as a line end too)."""
