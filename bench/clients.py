@@ -13,13 +13,10 @@ from start to exit, and its peak resident memory read from the kernel (``wait4``
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,27 +34,31 @@ class Run:
 
 
 def run_command(args: list[str], env: dict[str, str] | None = None) -> Run:
-    """Run ``args`` to completion; fail loudly on a non-zero exit."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=env or bench_env()
+    """Run ``args`` to completion through :mod:`bench.launch` (which times it and reads
+    its own peak RSS); fail loudly on a non-zero exit."""
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile(suffix=".json") as result,
+    ):
+        launcher = [sys.executable, "-m", "bench.launch", result.name, *args]
+        subprocess.run(
+            launcher,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env=env or bench_env(),
+            timeout=COMMAND_TIMEOUT,
+            check=True,
         )
-        killer = threading.Timer(COMMAND_TIMEOUT, proc.kill)
-        killer.start()
-        try:
-            _, status, usage = os.wait4(proc.pid, 0)
-        finally:
-            killer.cancel()
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
+        measured = json.loads(Path(result.name).read_text())
         out.seek(0)
         err.seek(0)
-        run = Run(seconds, usage.ru_maxrss / 1024, out.read(), err.read())
-    if proc.returncode != 0:
+        run = Run(measured["seconds"], measured["max_rss_kb"] / 1024, out.read(), err.read())
+    if measured["code"] != 0:
         raise RuntimeError(
             f"benchmark self-check failed: {' '.join(args[:4])}... exited with "
-            f"{proc.returncode}: {run.stderr.decode(errors='replace')[-2000:]}"
+            f"{measured['code']}: {run.stderr.decode(errors='replace')[-2000:]}"
         )
     return run
 

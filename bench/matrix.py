@@ -35,7 +35,9 @@ LABELS = {
     "cold.classic": "cold: classic poplib, one TOP at a time",
     "cold.floor": "cold: server floor (raw pipelined TOP)",
     "warm.cli": "warm, nothing new: pymail list --json",
+    "warm.inproc": "warm, nothing new: Inbox.refresh() in-process",
     "new.cli": "warm, {new} new: pymail list --json",
+    "new.inproc": "warm, {new} new: Inbox.refresh() in-process",
     "offline.cli": "offline: pymail list --offline --json",
 }
 
@@ -127,7 +129,9 @@ class Matrix:
         self.classic(srv, n, rtt)
         self.floor(srv, n, rtt)
         self.warm(srv, n, rtt)
+        self.warm_inproc(srv, n, rtt, 0)
         self.with_new(srv, n, rtt)
+        self.warm_inproc(srv, n, rtt, self.new)
         if rtt == 0:
             self.offline(srv, n)
 
@@ -222,6 +226,30 @@ class Matrix:
             times.append(run.seconds)
         shutil.rmtree(home.root)
         self.record(Figure(srv.name, n, rtt, "warm.cli", times, "s"))
+
+    def warm_inproc(self, srv: Server, n: int, rtt: int, new: int) -> None:
+        """The refresh verb alone on a copy of the warm cache (``new`` messages more)."""
+        times = []
+        for _ in range(self.repeats):
+            copy = self._dir("warm-cache")
+            copy.mkdir()
+            shutil.copy(self.warm_home(srv, n).root / "cache.sqlite3", copy / "cache.sqlite3")
+            cache = ours.IndexCache(copy / "cache.sqlite3")
+            inbox = Inbox("bench", cache, ours.connector(srv.host, srv.link(rtt), srv.user(n)))
+            token = srv.add_new(n, new) if new else None
+            try:
+                srv.settle()
+                start = time.perf_counter()
+                report = inbox.refresh()
+                times.append(time.perf_counter() - start)
+            finally:
+                if new:
+                    srv.remove_new(n, token)
+                cache.close()
+            if len(report.added) != new or report.total != n + new:
+                fail(f"a warm refresh added {len(report.added)} of {new} new messages")
+            shutil.rmtree(copy)
+        self.record(Figure(srv.name, n, rtt, "new.inproc" if new else "warm.inproc", times, "s"))
 
     def with_new(self, srv: Server, n: int, rtt: int) -> None:
         times = []
