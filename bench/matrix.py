@@ -201,8 +201,8 @@ class Matrix:
                 times.append(run.seconds)
             self.record(Figure(srv.name, n, rtt, "cold.classic", times, "s"))
             return
-        k1 = 20
-        k2 = max(k1 * 3, min(n // 2, int(self.classic_budget / 4 / per_message)))
+        k2 = max(3, min(n // 2, int(self.classic_budget / 4 / per_message)))
+        k1 = max(1, min(20, k2 // 3))
         estimates = []
         for _ in range(self.repeats):
             srv.settle()

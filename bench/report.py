@@ -89,7 +89,8 @@ def table(figs: Figures, servers: dict[str, str], new: int) -> list[str]:
         out.append("Memory (tracemalloc peak of Python allocations)")
         for f in mem:
             size = f.extra.get("size", 0) / 1e6
-            out.append(f"  {LABELS[f.key]:<50}{_value(f):>12}  ({f.median / size:.2f}x its size)")
+            ratio = f"{f.median / size:.2f}x its {size:.1f} MB"
+            out.append(f"  {LABELS[f.key]:<50}{_value(f):>12}  ({ratio})")
     return out
 
 
@@ -161,7 +162,7 @@ def targets(figs: Figures, server: str, rtt: int = 50) -> list[Target]:
     )
     big = figs.find("scripted", 1, 0, "mem.big.inproc")
     add(
-        "fetch a 20 MB message",
+        "fetch a big message (20 MB in a full run)",
         "<= 2x its size",
         None if big is None else big.median * 1e6 / big.extra["size"],
         "{:.2f}x",

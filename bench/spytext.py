@@ -75,7 +75,9 @@ def render(lines: list[str], rate: float, min_percent: float = 1.0) -> str:
     return "\n".join(out)
 
 
-def _tree(node: Node, total: int, rate: float, min_percent: float, indent: str, out: list[str]) -> None:  # fmt: skip
+def _tree(
+    node: Node, total: int, rate: float, min_percent: float, indent: str, out: list[str]
+) -> None:
     shown = [c for c in node.children.values() if c.samples * 100 >= total * min_percent]
     shown.sort(key=lambda c: -c.samples)
     hidden = node.samples - sum(c.samples for c in node.children.values())
