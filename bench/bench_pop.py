@@ -84,15 +84,22 @@ def dovecot_server(lab: Lab, dc: dovecot.BenchDovecot, sizes: tuple[int, ...], s
     )
 
 
-def profile(matrix: Matrix, srv: Server, n: int, rtt: int) -> Path:
-    """A pyinstrument profile of one cold ``pymail list --json`` (text, in profiles/)."""
+def profile(matrix: Matrix, srv: Server, n: int, rtt: int) -> list[str]:
+    """py-spy profiles (text) of ``pymail list --json`` cold, warm and offline."""
     PROFILES.mkdir(exist_ok=True)
-    target = PROFILES / f"cold-{n}-{rtt}ms-{srv.name}.txt"
-    home = PymailHome(matrix.work / "profile", srv.host, srv.user(n)).point_at(srv.link(rtt))
-    srv.settle()
-    clients.profile_pymail(home, target)
-    shutil.rmtree(home.root)
-    return target
+    written = []
+    for kind in ("cold", "warm", "offline"):
+        target = PROFILES / f"{kind}-{n}-{rtt}ms-{srv.name}.txt"
+        if kind == "cold":
+            home = PymailHome(matrix.work / "profile", srv.host, srv.user(n))
+        else:
+            home = matrix.warm_home(srv, n).copy_to(matrix.work / f"profile-{kind}")
+        srv.settle()
+        clients.profile_pymail(home.point_at(srv.link(rtt)), target, offline=kind == "offline")
+        shutil.rmtree(home.root)
+        written.append(str(target))
+        print(f"  profile: {target}", flush=True)
+    return written
 
 
 def run(s: Settings) -> list[Figure]:
@@ -178,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-verbs", action="store_true", help="skip the in-process verbs")
     parser.add_argument("--full-classic", action="store_true", help="never extrapolate")
     parser.add_argument("--classic-budget", type=float, help="seconds before extrapolating")
-    parser.add_argument("--profile", action="store_true", help="write a pyinstrument profile")
+    parser.add_argument("--profile", action="store_true", help="write py-spy profiles")
     parser.add_argument("--json", type=Path, help="where to write the results")
     args = parser.parse_args(argv)
     s = Settings()

@@ -13,6 +13,7 @@ from start to exit, and its peak resident memory read from the kernel (``wait4``
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -119,11 +120,25 @@ def floor(host: str, port: int, user: str, count: int, verb: str = "TOP") -> tup
     return run, int(run.stdout)
 
 
-def profile_pymail(home: PymailHome, output: Path, interval: float = 0.0005) -> Run:
-    """``pymail list --json`` under pyinstrument (a text profile written to ``output``)."""
+def profile_pymail(
+    home: PymailHome, output: Path, *, offline: bool = False, rate: int = 250
+) -> Run:
+    """``pymail list --json`` under py-spy (every thread, waits included), written to
+    ``output`` as a text tree per thread (:mod:`bench.spytext`)."""
+    from bench import spytext
+
+    spy = shutil.which("py-spy", path=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    if spy is None:
+        raise RuntimeError("--profile needs py-spy: pip install -e '.[bench]'")
     env = bench_env()
     env["PYMAILGUI_HOME"] = str(home.root)
-    args = [sys.executable, "-m", "pyinstrument", "--interval", str(interval), "-r", "text"]
-    args += ["--no-color", "--no-unicode", "-o", str(output)]
-    args += ["-m", "pymailgui.console.main", "list", "--json"]
-    return run_command(args, env)
+    raw = output.with_suffix(".raw")
+    args = [spy, "record", "--rate", str(rate), "--nonblocking", "--idle", "--threads"]
+    args += ["--nolineno", "--format", "raw", "-o", str(raw), "--", sys.executable]
+    args += ["-m", "pymailgui.console.main", "list", "--json", *(["--offline"] if offline else [])]
+    run = run_command(args, env)
+    lines = raw.read_text(encoding="utf-8").splitlines()
+    raw.unlink()
+    head = f"py-spy, {rate} samples/s, wall clock (waits included): pymail list --json"
+    output.write_text(f"{head}{' --offline' if offline else ''}\n\n{spytext.render(lines, rate)}\n")
+    return run
