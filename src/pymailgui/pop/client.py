@@ -407,7 +407,7 @@ class POP3Client:
         )
 
     def _read_body(self) -> bytes | None:
-        return self._body_after(self._session.read_status())
+        return self._session.read_answer(self.max_message_bytes)
 
     def _body_after(self, status: Status) -> bytes | None:
         return self._session.read_body(status, self.max_message_bytes)
