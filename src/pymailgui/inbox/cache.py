@@ -31,6 +31,7 @@ from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 30.0
 PAGE_SIZE = 16384
+CACHE_KIB = 512
 
 #: From version N to N+1 (see :func:`pymailgui.sqlite_wal.migrate`).
 _MIGRATIONS: dict[int, str] = {
@@ -153,6 +154,10 @@ class IndexCache:
             self.path, timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None
         )
         db.execute("PRAGMA synchronous=NORMAL")
+        # Reads are scans or single rows and writes are appends: the OS caches the
+        # file, and SQLite's default 2 MB page cache per connection bought nothing but
+        # resident memory (each thread has a connection).
+        db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self._local.db = db
         with self._all_lock:
             self._all.append(db)

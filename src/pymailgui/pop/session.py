@@ -27,6 +27,10 @@ T = TypeVar("T")
 WINDOW_BYTES = 16 * 1024 * 1024
 #: Command bytes in flight at most (about 5,000 ``TOP n 0`` commands).
 WINDOW_COMMAND_BYTES = 64 * 1024
+#: Command bytes sent in one write at most: a write the socket takes at once (its
+#: buffer is 16 KB or more) never has to wait, so it never reads ahead either; the
+#: rest of a refill follows after the next answers.
+WRITE_BYTES = 16 * 1024
 #: What an answer of unknown size (TOP) is taken to cost before any has been seen.
 FIRST_GUESS = 4096
 #: Added to a known message size for the status line and the terminator.
@@ -196,9 +200,9 @@ class Session:
 
         With PIPELINING (RFC 2449 §6.6; answers come back in order) as many commands
         are in flight as the :class:`Window` allows, ``size(n)`` being the expected
-        size of the answer to ``n`` (None: unknown, learned from the answers); each
-        refill goes out in one write, and a write that would block reads the answers
-        already arriving (so no buffer can deadlock). Without it, one at a time.
+        size of the answer to ``n`` (None: unknown, learned from the answers); refills
+        go out in writes of at most WRITE_BYTES, and a write that would block reads the
+        answers already arriving (so no buffer can deadlock). Without it, one at a time.
         """
         win = window or Window(pipelining=pipelining)
         expected = size or _unknown
@@ -208,7 +212,8 @@ class Session:
             while pending or sent < len(nums):
                 if sent < len(nums) and win.wants_refill():
                     batch: list[bytes] = []
-                    while sent < len(nums):
+                    written = 0
+                    while sent < len(nums) and written < WRITE_BYTES:
                         num = nums[sent]
                         line = command(num)
                         known = expected(num)
@@ -218,6 +223,7 @@ class Session:
                         win.sent(answer, len(line) + 2)
                         pending.append((num, answer, len(line) + 2, known is None))
                         batch.append(line)
+                        written += len(line) + 2
                         sent += 1
                     if batch:
                         self.send_many(batch)
