@@ -6,7 +6,6 @@ import random
 import socket
 import threading
 import tracemalloc
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given, settings
@@ -16,15 +15,6 @@ from pymailgui.errors import ProtocolError
 from pymailgui.pop import framing
 from pymailgui.pop.parse import dot_stuff, split_lines, unstuff_lines
 from pymailgui.pop.transport import Transport
-
-
-@pytest.fixture
-def pair() -> Iterator[tuple[Transport, socket.socket]]:
-    ours, theirs = socket.socketpair()
-    transport = Transport(ours, "peer", timeout=5.0, max_line=100)
-    yield transport, theirs
-    transport.close()
-    theirs.close()
 
 
 def _line_by_line(wire: bytes) -> bytes:
