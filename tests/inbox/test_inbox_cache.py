@@ -80,8 +80,10 @@ def test_a_version_1_cache_migrates_and_keeps_its_index(tmp_path: Path) -> None:
         assert cache.loaded("a") and cache.header("a", "UID1") == b"From"
         check = sqlite3.connect(path)
         tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        columns = {r[1] for r in check.execute("PRAGMA table_info(messages)")}
         check.close()
-        assert "shown" not in tables and "outbox" in tables
+        assert "shown" not in tables and "outbox" in tables and "headers" in tables
+        assert "header" not in columns  # the header blocks live in their own table now
     finally:
         cache.close()
 

@@ -28,7 +28,7 @@ from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import MessageRow
 from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT = 30.0
 PAGE_SIZE = 16384
 CACHE_KIB = 512
@@ -91,7 +91,24 @@ _MIGRATIONS: dict[int, str] = {
     2: """
     DROP TABLE shown;
     """,
+    # Header blocks (3-6 KB) in a table of their own: a list row is a few hundred
+    # bytes, so marking 10,000 rows not new, renumbering them or reading the list no
+    # longer rewrites or walks 40 MB of headers (the first 100 new messages after a
+    # load of 10,000 cost 0.25 s, nearly all of it that UPDATE).
+    3: """
+    CREATE TABLE headers (
+        account TEXT NOT NULL,
+        uid TEXT NOT NULL,
+        header BLOB NOT NULL,
+        PRIMARY KEY (account, uid)
+    );
+    INSERT INTO headers SELECT account, uid, header FROM messages;
+    ALTER TABLE messages DROP COLUMN header;
+    """,
 }
+
+#: Tables with a row per indexed message, keyed by (account, uid).
+_PER_MESSAGE = ("messages", "headers", "bodies")
 
 _ROW_COLUMNS = (
     "uid, size, from_, to_, cc, subject, date, message_id, has_attachments, flags, new, "
@@ -253,7 +270,7 @@ class IndexCache:
         """Record how the account's server identifies messages; a change empties the index."""
         row = db.execute("SELECT mode FROM account_state WHERE account = ?", (account,)).fetchone()
         if row and row[0] != mode:
-            for table in ("messages", "bodies"):
+            for table in _PER_MESSAGE:
                 db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))  # noqa: S608
         db.execute(
             "INSERT INTO account_state (account, mode, refreshed_at) VALUES (?, ?, ?) "
@@ -306,7 +323,7 @@ class IndexCache:
 
     def header(self, account: str, key: str) -> bytes | None:
         found = self._read(
-            "SELECT header FROM messages WHERE account = ? AND uid = ?", (account, key)
+            "SELECT header FROM headers WHERE account = ? AND uid = ?", (account, key)
         )
         return _blob(found[0][0]) if found else None
 
@@ -314,10 +331,11 @@ class IndexCache:
         self, db: sqlite3.Connection, account: str, rows: Iterable[tuple[MessageRow, bytes]]
     ) -> None:
         """Insert or replace rows with their header blocks (kept to verify a RETR)."""
+        rows = list(rows)
         db.executemany(
             "INSERT OR REPLACE INTO messages (account, uid, num, size, from_, to_, cc, "
-            "subject, date, message_id, has_attachments, fingerprint, header, flags, new, "
-            "received) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "subject, date, message_id, has_attachments, fingerprint, flags, new, "
+            "received) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     account,
@@ -332,13 +350,16 @@ class IndexCache:
                     r.message_id,
                     int(r.has_attachments),
                     r.fingerprint,
-                    header,
                     r.flags,
                     int(r.new),
                     r.received,
                 )
-                for r, header in rows
+                for r, _header in rows
             ],
+        )
+        db.executemany(
+            "INSERT OR REPLACE INTO headers VALUES (?, ?, ?)",
+            [(account, r.key, header) for r, header in rows],
         )
 
     def renumber(self, db: sqlite3.Connection, account: str, nums: dict[str, int]) -> None:
@@ -349,7 +370,7 @@ class IndexCache:
 
     def drop(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
         pairs = [(account, k) for k in keys]
-        for table in ("messages", "bodies"):
+        for table in _PER_MESSAGE:
             db.executemany(f"DELETE FROM {table} WHERE account = ? AND uid = ?", pairs)  # noqa: S608
 
     def clear_new(self, db: sqlite3.Connection, account: str) -> None:
@@ -375,8 +396,10 @@ class IndexCache:
     ) -> None:
         """A message the server rewrote under the same UIDL: new size and headers."""
         db.execute(
-            "UPDATE messages SET size = ?, header = ? WHERE account = ? AND uid = ?",
-            (size, header, account, key),
+            "UPDATE messages SET size = ? WHERE account = ? AND uid = ?", (size, account, key)
+        )
+        db.execute(
+            "UPDATE headers SET header = ? WHERE account = ? AND uid = ?", (header, account, key)
         )
 
     def set_has_attachments(self, account: str, key: str, value: bool) -> None:
