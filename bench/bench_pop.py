@@ -113,7 +113,10 @@ def run(s: Settings) -> list[Figure]:
     skipped = None
     with (
         tempfile.TemporaryDirectory(prefix="pymailgui-bench-") as tmp,
-        Lab(list(s.sizes), s.big if s.verbs else 0, s.seed) as lab,
+        # Without the scripted server the lab only runs the proxies: no mailboxes.
+        Lab(
+            list(s.sizes) if "scripted" in s.servers else [1], s.big if s.verbs else 0, s.seed
+        ) as lab,
     ):
         try:
             if "dovecot" in s.servers:
