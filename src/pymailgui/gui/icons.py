@@ -1,7 +1,9 @@
 """Small icons drawn in code: no image files to ship, and crisp at any device pixel ratio.
 
-The theme's icons are used where the desktop has them (``QIcon.fromTheme``); a paper
-clip has no standard theme name, and a font may lack U+1F4CE, so it is drawn here.
+The theme's icons are used where the desktop has them (``QIcon.fromTheme``), line icons
+drawn in :mod:`pymailgui.gui.glyphs` where it has none (a bare X11 session, the
+offscreen screenshots); a paper clip has no standard theme name, and a font may lack
+U+1F4CE, so it is drawn here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
+
+from pymailgui.gui import glyphs
 
 _SIZE = 16
 
@@ -97,5 +101,9 @@ def application() -> QIcon:
 
 
 def themed(name: str) -> QIcon:
-    """A freedesktop icon by name, or an empty icon (the action shows its text)."""
-    return QIcon.fromTheme(name)
+    """A freedesktop icon by name: the desktop theme's, else one drawn here
+    (:mod:`pymailgui.gui.glyphs`), else an empty icon (the action shows its text)."""
+    if QIcon.hasThemeIcon(name):
+        return QIcon.fromTheme(name)
+    drawn = glyphs.icon(name)
+    return drawn if drawn is not None else QIcon()
