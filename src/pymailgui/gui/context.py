@@ -14,15 +14,17 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from pymailgui.actions import SaveReport, SendOutcome
 from pymailgui.config import Config
 from pymailgui.errors import Cancelled, MailError, SyncError
-from pymailgui.gui import pool
+from pymailgui.gui import addresses, pool
 from pymailgui.gui.listmodel import MessageListModel
 from pymailgui.gui.lookalike import KnownSenders
 from pymailgui.gui.mailbox import Mailbox
 from pymailgui.gui.rowset import RowSet
 from pymailgui.gui.worker import Job, Worker
 from pymailgui.inbox import DeleteReport, RefreshReport
+from pymailgui.store import OUTBOX, SENT
 
 OnData = Callable[[bytes], None]
 OnError = Callable[[MailError], None]
@@ -38,6 +40,22 @@ def build_rows(mailbox: Mailbox) -> RowSet:
     rowset = RowSet.build(mailbox.index())
     gc.freeze()
     return rowset
+
+
+def describe_resend(outcomes: Sequence[SendOutcome]) -> str:
+    """What sending Outbox again did: "2 sent; 1 still waits in Outbox: <why>"."""
+    sent = [o for o in outcomes if o.result is not None]
+    failed = [o for o in outcomes if o.error is not None]
+    if not outcomes:
+        return "Nothing to send: Outbox holds no message that failed."
+    parts = []
+    if sent:
+        parts.append(f"{len(sent)} sent")
+    if failed:
+        n = len(failed)
+        why = failed[0].error
+        parts.append(f"{n} still wait{'s' if n == 1 else ''} in Outbox: {why}")
+    return "; ".join(parts) + ("" if parts[-1].endswith(".") else ".")
 
 
 def describe_refresh(report: RefreshReport, *, first: bool = False) -> str:
@@ -66,6 +84,10 @@ class AccountContext(QObject):
     sync_refused = Signal(object, str)
     #: A sentence for the status line of the account's windows.
     status = Signal(str)
+    #: Local folders whose messages changed (names; a folder window reloads them).
+    folders_changed = Signal(list)
+    #: Something was added to or left Outbox.
+    outbox_changed = Signal()
 
     def __init__(self, mailbox: Mailbox, config: Config, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +95,14 @@ class AccountContext(QObject):
         self.config = config
         self.worker = Worker(mailbox.name, self)
         self.outgoing = Worker(f"{mailbox.name}-send", self)
+        # Local folder work (move, import, export) never waits behind a POP session.
+        self.local = Worker(f"{mailbox.name}-local", self)
+        self._addresses: list[str] | None = None
+        self._address_waiters: list[Callable[[list[str]], None]] = []
+        self.list_updated.connect(lambda _r: setattr(self, "_addresses", None))
+        self.folders_changed.connect(
+            lambda names: setattr(self, "_addresses", None) if "Sent" in names else None
+        )
         self.model = MessageListModel(self)
         self.loaded = False
         self._refresh: Job | None = None
@@ -223,13 +253,112 @@ class AccountContext(QObject):
             Job("delete", label, run, on_done=done, on_error=failed, keys=tuple(keys))
         )
 
+    # -- outgoing mail ------------------------------------------------------------------
+    def resend(
+        self,
+        keys: Sequence[str] | None,
+        *,
+        on_done: Callable[[str], None] | None = None,
+        automatic: bool = False,
+    ) -> Job:
+        """Send Outbox messages again (``keys``, or all but the uncertain ones)."""
+        label = "Sending Outbox again" if keys is None else f"Sending {len(keys)} again"
+
+        def done(outcomes: list[SendOutcome]) -> None:
+            self.outbox_changed.emit()
+            self.folders_changed.emit([SENT, OUTBOX])
+            text = describe_resend(outcomes)
+            if outcomes or not automatic:
+                self.status.emit(text)
+            if on_done is not None:
+                on_done(text)
+
+        def failed(error: MailError) -> None:
+            self.outbox_changed.emit()
+            text = f"Outbox was not sent: {error}"
+            if not automatic:
+                self.status.emit(text)
+            if on_done is not None:
+                on_done(text)
+
+        return self.outgoing.submit(
+            Job(
+                "resend",
+                label,
+                lambda task: self.mailbox.resend_outbox(keys, task),
+                on_done=done,
+                on_error=failed,
+            )
+        )
+
+    # -- address completion -------------------------------------------------------------
+    def completions(self, on_ready: Callable[[list[str]], None]) -> None:
+        """Addresses seen in the index and in Sent, most frequent first (built in the
+        pool once, again after the list or Sent changed)."""
+        if self._addresses is not None:
+            on_ready(self._addresses)
+            return
+        self._address_waiters.append(on_ready)
+        if len(self._address_waiters) > 1:
+            return
+        received = list(self.model.rowset.rows)
+        folders = self.mailbox.folders
+        own = self.mailbox.account.settings.own_addresses()
+
+        def build() -> list[str]:
+            sent = folders.rows(SENT) if folders.exists(SENT) else []
+            return addresses.collect(received, sent, own)
+
+        def ready(found: list[str]) -> None:
+            self._addresses = found
+            waiters, self._address_waiters = self._address_waiters, []
+            for waiter in waiters:
+                waiter(found)
+
+        pool.run(build, ready)
+
+    def save(
+        self,
+        keys: Sequence[str],
+        folder: str,
+        *,
+        delete: bool,
+        label: str,
+        on_done: Callable[[SaveReport], None],
+        on_error: OnError,
+    ) -> Job:
+        """Copy server messages into a local folder, then (``delete``) remove from the
+        server exactly those the core confirmed stored."""
+
+        def run(task: Any) -> tuple[SaveReport, RowSet | None]:
+            report = self.mailbox.save_to_folder(keys, folder, task, delete=delete)
+            return report, build_rows(self.mailbox) if delete else None
+
+        def done(result: tuple[SaveReport, RowSet | None]) -> None:
+            report, rowset = result
+            self.folders_changed.emit([folder])
+            if rowset is not None:
+                self._apply(rowset)
+                self.list_updated.emit(None)
+            on_done(report)
+
+        def failed(error: MailError) -> None:
+            self.folders_changed.emit([folder])  # some may have been stored
+            if isinstance(error, SyncError):
+                self.sync_refused.emit(error, "save")
+            on_error(error)
+
+        return self.worker.submit(
+            Job("save", label, run, on_done=done, on_error=failed, keys=tuple(keys))
+        )
+
     def mark_seen(self, key: str) -> None:
         self.mailbox.mark_seen([key])
         self.model.mark_seen(key)
 
     def close(self) -> None:
         self.check_timer.stop()
-        for worker in (self.worker, self.outgoing):
+        for worker in (self.worker, self.outgoing, self.local):
             worker.cancel_all()
             worker.stop()
         pool.wait_all()

@@ -313,7 +313,9 @@ class GlyphEngine(QIconEngine):
         scale = side / 16
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.translate(rect.x() + (rect.width() - side) / 2, rect.y() + (rect.height() - side) / 2)
+        painter.translate(
+            rect.x() + (rect.width() - side) / 2, rect.y() + (rect.height() - side) / 2
+        )
         painter.scale(scale, scale)
         pen = QPen(color, 1.3)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)

@@ -9,6 +9,8 @@ U+1F4CE, so it is drawn here.
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -95,9 +97,16 @@ def _envelope(ratio: float) -> QIcon:
 
 
 def application() -> QIcon:
-    """The window icon: the theme's mail client icon, else a drawn envelope."""
-    themed = QIcon.fromTheme("internet-mail")
-    return themed if not themed.isNull() else _envelope(_ratio())
+    """The window icon: PyMailGUI's own (installed in the theme, else the packaged
+    SVG), else a drawn envelope."""
+    if QIcon.hasThemeIcon("pymailgui"):
+        return QIcon.fromTheme("pymailgui")
+    packaged = resources.files("pymailgui.gui").joinpath("data", "pymailgui.svg")
+    if isinstance(packaged, Path) and packaged.is_file():
+        icon = QIcon(str(packaged))
+        if not icon.isNull():
+            return icon
+    return _envelope(_ratio())
 
 
 def themed(name: str) -> QIcon:

@@ -23,17 +23,15 @@ from PySide6.QtWidgets import (
 )
 
 from pymailgui.errors import MailError, SyncError
-from pymailgui.gui import commands, icons, report, settings
+from pymailgui.gui import commands, deleting, icons, report, settings
 from pymailgui.gui.bars import UndoBar
 from pymailgui.gui.context import AccountContext, describe_refresh
-from pymailgui.gui.deleting import DeleteFlow
 from pymailgui.gui.listview import MessageTable
 from pymailgui.gui.quitprompt import FINISH, QuitPrompt
 from pymailgui.gui.savefolder import SaveToFolderDialog
 from pymailgui.gui.sourceview import SourceWindow
 from pymailgui.gui.syncnotice import SyncNotice
 from pymailgui.gui.taskstatus import TaskStatus
-from pymailgui.gui.worker import Job
 
 if TYPE_CHECKING:
     from pymailgui.gui.session import Desktop
@@ -58,6 +56,7 @@ class InboxWindow(QMainWindow):
         context.sync_refused.connect(self._sync_refused)
         context.worker.idle.connect(self._maybe_finish_quit)
         context.outgoing.idle.connect(self._maybe_finish_quit)
+        context.local.idle.connect(self._maybe_finish_quit)
         self.resize(1000, 640)
         settings.restore_geometry(self._key("inbox"), self)
         self.table.restore_header(settings.load_bytes(self._key("columns")))
@@ -95,11 +94,12 @@ class InboxWindow(QMainWindow):
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
         layout.addWidget(self.table, 1)
         self.setCentralWidget(central)
-        self.deleter = DeleteFlow(self.context, self.undo_bar, self)
+        self.deleter = deleting.for_inbox(self.context, self.undo_bar, self)
         self.deleter.restored.connect(self.table.select_keys)
         self.task_status = TaskStatus(self)
         self.task_status.watch(self.context.worker)
         self.task_status.watch(self.context.outgoing)
+        self.task_status.watch(self.context.local)
         self.statusBar().addPermanentWidget(self.task_status)
         self._build_actions()
 
@@ -108,12 +108,17 @@ class InboxWindow(QMainWindow):
         d = self.desktop
         self.acts: dict[str, QAction] = {
             "get": act(self, "get", self.get_mail),
-            "write": act(self, "write", lambda: d.compose(self.context)),
+            "write": act(self, "write", lambda: d.writing.compose(self.context)),
             "open": act(self, "open", lambda: self.open_messages(self.table.selected_keys())),
             "source": act(self, "source", self.show_source),
             "reply": act(self, "reply", lambda: self._compose_from("reply")),
             "reply_all": act(self, "reply_all", lambda: self._compose_from("reply_all")),
             "forward": act(self, "forward", lambda: self._compose_from("forward")),
+            "forward_attached": act(
+                self, "forward_attached", lambda: self._compose_from("forward_attached")
+            ),
+            "folders": act(self, "folders", lambda: d.open_folders(self.context)),
+            "outbox": act(self, "outbox", lambda: d.open_outbox(self.context)),
             "delete": act(self, "delete", self.delete_selected),
             "undo_delete": act(self, "undo_delete", self.deleter.undo),
             "save": act(self, "save", self.save_selected),
@@ -130,25 +135,17 @@ class InboxWindow(QMainWindow):
         # Ctrl+A in the filter box selects its text; in the list, every message.
         self.acts["select_all"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.acts["select_all"])
-        menus: dict[str, list[str | None]] = {
-            "&File": ["get", "write", None, "save", None, "quit"],
+        commands.add_menus(self, self.acts, {
+            "&File": ["get", "write", None, "save", None, "folders", "outbox", None, "quit"],
             "&Edit": ["select_all", "filter", None, "delete", "undo_delete", None, "cancel"],
-            "&Message": ["open", "source", None, "reply", "reply_all", "forward"],
+            "&Message": [
+                "open", "source", None, "reply", "reply_all", "forward", "forward_attached",
+            ],
             "&Help": ["help", "about"],
-        }
-        for title, entries in menus.items():
-            menu = self.menuBar().addMenu(title)
-            for name in entries:
-                if name is None:
-                    menu.addSeparator()
-                else:
-                    menu.addAction(self.acts[name])
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main_toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for name in ("get", "write", "reply", "reply_all", "forward", "delete"):
-            toolbar.addAction(self.acts[name])
+        })  # fmt: skip
+        toolbar = commands.add_toolbar(self, "Main", self.acts, [
+            "get", "write", "reply", "reply_all", "forward", "delete", None, "folders", "outbox",
+        ])  # fmt: skip
         names = self.desktop.account_names()
         if len(names) > 1:
             toolbar.addSeparator()
@@ -178,7 +175,7 @@ class InboxWindow(QMainWindow):
         count = len(self.table.selectionModel().selectedRows())
         for name in ("open", "delete", "save"):
             self.acts[name].setEnabled(count > 0)
-        for name in ("source", "reply", "reply_all", "forward"):
+        for name in ("source", "reply", "reply_all", "forward", "forward_attached"):
             self.acts[name].setEnabled(count == 1)
 
     # -- the user's verbs ---------------------------------------------------------------
@@ -238,26 +235,26 @@ class InboxWindow(QMainWindow):
         self.save_dialog = dialog
 
     def _save(self, keys: list[str], folder: str, delete: bool) -> None:
+        """Save to a folder through the core's durable path: every copy is stored (fsync,
+        rename) before the server is asked to delete anything."""
         n = len(keys)
         label = f"Saving {n} message{'s' if n != 1 else ''} in {folder}"
-
-        def run(task: object) -> object:
-            return self.context.mailbox.save_to_folder(keys, folder, task, delete=delete)  # type: ignore[arg-type]
-
-        def done(result: object) -> None:
-            self.say(str(result))
-            if delete:
-                self.context.refresh()
-
-        def failed(error: MailError) -> None:
-            if isinstance(error, SyncError):
-                self._sync_refused(error, "save")
-            else:
-                report.error(error, self)
-
-        self.context.worker.submit(
-            Job("save", label, run, on_done=done, on_error=failed, keys=tuple(keys))
+        if delete:
+            self.context.model.hide(keys)  # as a delete does; back if nothing was deleted
+        self.context.save(
+            keys,
+            folder,
+            delete=delete,
+            label=label,
+            on_done=lambda result: self.say(str(result)),
+            on_error=lambda error: self._save_failed(keys, delete, error),
         )
+
+    def _save_failed(self, keys: list[str], delete: bool, error: MailError) -> None:
+        if delete:
+            self.context.model.unhide(keys)
+        if not isinstance(error, SyncError):  # the synchronization notice explains those
+            report.error(error, self)
 
     def _one_selected(self) -> str | None:
         keys = self.table.selected_keys()
@@ -269,10 +266,11 @@ class InboxWindow(QMainWindow):
             return
 
         def with_data(data: bytes) -> None:
-            if kind == "forward":
-                self.desktop.forward(self.context, data)
+            writing = self.desktop.writing
+            if kind.startswith("forward"):
+                writing.forward(self.context, data, as_attachment=kind == "forward_attached")
             else:
-                self.desktop.reply(self.context, data, reply_all=kind == "reply_all")
+                writing.reply(self.context, data, reply_all=kind == "reply_all")
 
         self.context.fetch(key, with_data, lambda error: report.error(error, self))
 
@@ -305,7 +303,10 @@ class InboxWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------
     def _work(self) -> list[str]:
-        return [job.label for w in (self.context.worker, self.context.outgoing) for job in w.jobs]
+        context = self.context
+        return [
+            job.label for w in (context.worker, context.outgoing, context.local) for job in w.jobs
+        ]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         running, pending = self._work(), len(self.deleter.pending)
@@ -335,6 +336,7 @@ class InboxWindow(QMainWindow):
             self.deleter.undo()
             self.context.worker.cancel_all()
             self.context.outgoing.cancel_all()
+            self.context.local.cancel_all()
             self.say("Stopping; a delete the server is committing still completes…")
         self._maybe_finish_quit()
 

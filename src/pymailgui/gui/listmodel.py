@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -23,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from pymailgui.gui import icons
+from pymailgui.gui.folderlist import MIME_TYPE, encode_keys
 from pymailgui.gui.rowset import TITLES, Column, RowSet
 from pymailgui.message.summary import MessageRow
 
@@ -72,6 +74,8 @@ class MessageListModel(QAbstractTableModel):
         self._sort: tuple[Column, bool] | None = None  # None: base (server) order
         self._bold = QFont()
         self._bold.setBold(True)
+        #: The local folder these rows are in: set, rows can be dragged to another one.
+        self.drag_folder: str | None = None
 
     # -- what the view asks -------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -116,6 +120,22 @@ class MessageListModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return _display(row, column) or ("attachment" if row.has_attachments else "")
         return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if self.drag_folder is not None and index.isValid():
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_keys(self.drag_folder or "", [self.key_at(r) for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (-1: back to server order), keeping persistent indexes."""
