@@ -128,6 +128,7 @@ class AttachmentPane(QWidget):
                 lambda p=path: read_attachment(p),  # type: ignore[misc]
                 self._read,
                 self._unreadable,
+                owner=self,
             )
 
     def add_items(self, items: list[AnyAttachment]) -> None:

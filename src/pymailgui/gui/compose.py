@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QFontDatabase
 from PySide6.QtWidgets import QMainWindow, QPlainTextEdit, QVBoxLayout, QWidget
@@ -150,7 +151,13 @@ class ComposeWindow(QMainWindow):
         self.setWindowTitle(f"Write: {self.subject.text() or '(no subject)'}")
 
     def _load_completions(self) -> None:
-        self.context.completions(self.form.set_completions)
+        form = self.form
+
+        def ready(entries: list[str]) -> None:
+            if shiboken6.isValid(form):  # the window may have closed meanwhile
+                form.set_completions(entries)
+
+        self.context.completions(ready)
 
     # -- the message --------------------------------------------------------------------
     def current_draft(self) -> Draft:

@@ -149,7 +149,7 @@ class DraftKeeper(QObject):
             self.failed.emit(error)
 
         generation = self.store.generation
-        pool.run(lambda: self.store.autosave(draft, generation), done, failed)
+        pool.run(lambda: self.store.autosave(draft, generation), done, failed, owner=self)
 
     def save_now(self) -> str:
         """Save synchronously (an explicit save, or closing): one fsync'd write."""

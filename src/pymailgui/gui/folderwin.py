@@ -11,6 +11,8 @@ compose window to go on writing. Every verb runs in the account's local worker
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pymailgui.gui import commands, report, settings
+from pymailgui.gui import commands, pool, report, settings
 from pymailgui.gui.bars import UndoBar
 from pymailgui.gui.choicebox import ChoiceBox
 from pymailgui.gui.context import AccountContext
@@ -260,21 +262,18 @@ class FolderWindow(QMainWindow):
 
     # -- messages -----------------------------------------------------------------------
     def open_messages(self, keys: list[str]) -> None:
-        folder = self.current
+        folder, writing = self.current, self.desktop.writing
         for key in keys[:20]:
             if folder.casefold() == DRAFTS.casefold():
-                self._with_data(key, lambda data, k=key: self.desktop.writing.continue_draft(
-                    self.context, k, data))  # fmt: skip
+                self._with_data(key, partial(writing.continue_draft, self.context, key))
             else:
                 self.desktop.open_viewer(self.context, key, folder)
         if len(keys) > 20:
             self.say(f"Opened the first 20 of the {len(keys):,} selected messages.")
 
-    def _with_data(self, key: str, use: object) -> None:
-        from pymailgui.gui import pool
-
+    def _with_data(self, key: str, use: Callable[[bytes], None]) -> None:
         folders, folder = self.context.mailbox.folders, self.current
-        pool.run(lambda: folders.get(folder, key), use, lambda e: report.error(e, self))  # type: ignore[arg-type]
+        pool.run(lambda: folders.get(folder, key), use, lambda e: report.error(e, self), owner=self)
 
     def _one(self) -> str | None:
         keys = self.table.selected_keys()

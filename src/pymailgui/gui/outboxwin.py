@@ -103,7 +103,9 @@ class OutboxWindow(QMainWindow):
 
     # -- the list -----------------------------------------------------------------------
     def reload(self) -> None:
-        pool.run(self.context.mailbox.outbox, self._show, lambda e: report.error(e, self))
+        pool.run(
+            self.context.mailbox.outbox, self._show, lambda e: report.error(e, self), owner=self
+        )
 
     def _show(self, entries: list[OutboxEntry]) -> None:
         selected = set(self.selected_keys())
@@ -179,6 +181,7 @@ class OutboxWindow(QMainWindow):
             lambda: folders.get(OUTBOX, key),
             lambda data: writing.edit_outgoing(self.context, key, data),
             lambda e: report.error(e, self),
+            owner=self,
         )
 
     def delete_selected(self) -> None:
@@ -206,7 +209,9 @@ class OutboxWindow(QMainWindow):
             )
             self.context.folders_changed.emit([OUTBOX])
 
-        pool.run(lambda: folders.delete(OUTBOX, keys), done, lambda e: report.error(e, self))
+        pool.run(
+            lambda: folders.delete(OUTBOX, keys), done, lambda e: report.error(e, self), owner=self
+        )
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings.save_geometry("outbox", self)

@@ -199,7 +199,12 @@ class Desktop(QObject):
             viewer.delete_requested.connect(lambda k: opened.delete_keys(folder, [k]))
             viewer.save_requested.connect(lambda keys: opened.choose_target(folder, keys, False))
         folders = context.mailbox.folders
-        pool.run(lambda: folders.get(folder, key), viewer.set_data, _as_mail_error(viewer.failed))
+        pool.run(
+            lambda: folders.get(folder, key),
+            viewer.set_data,
+            _as_mail_error(viewer.failed),
+            owner=viewer,
+        )
 
     def _removed(self, context: AccountContext, keys: list[str]) -> None:
         for key in keys:
