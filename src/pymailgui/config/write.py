@@ -207,8 +207,8 @@ def save(config: Config, path: Path | None = None) -> Path:
     try:
         _private_dir(target.parent)
         if target.exists():
-            _write_durably(target.with_name(target.name + ".bak"), target.read_bytes())
-        _write_durably(target, text.encode("utf-8"))
+            write_private(target.with_name(target.name + ".bak"), target.read_bytes())
+        write_private(target, text.encode("utf-8"))
     except OSError as exc:
         raise LocalStoreError(
             f"The settings could not be saved to {target}: {exc.strerror or exc}."
@@ -225,7 +225,8 @@ def _private_dir(directory: Path) -> None:
         directory.chmod(DIR_MODE)
 
 
-def _write_durably(target: Path, data: bytes) -> None:
+def write_private(target: Path, data: bytes) -> None:
+    """Replace ``target`` by ``data`` atomically and durably, mode 0600 (OSError else)."""
     # mkstemp creates the file 0600 with O_EXCL in the target's directory, so the
     # rename is atomic (same file system) and nobody can read a half-written file.
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
