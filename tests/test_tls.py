@@ -8,19 +8,33 @@ CA, a pinned certificate for another host name, and an expired pinned one do not
 from __future__ import annotations
 
 import datetime
+import ipaddress
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.devserver.smtpscripted import ScriptedSMTPServer
 from pymailgui.errors import ConfigError, TLSError
 from pymailgui.pop import POP3Client
 from pymailgui.smtp.session import open_session as open_smtp
-from pymailgui.tls import client_context, fingerprint, pem_of, read_pinned, trust_pinned
+from pymailgui.tls import (
+    client_context,
+    describe_certificate,
+    fingerprint,
+    pem_of,
+    read_pinned,
+    trust_pinned,
+)
 from tests.support.popserver import POP_PASSWORD, POP_USER, ScriptedMaker, config_for
 from tests.support.tls import TLSFiles, make_tls_files
 
@@ -174,10 +188,102 @@ def test_pin_file_must_hold_exactly_one_certificate(tls_files: TLSFiles, tmp_pat
 
 
 def test_fingerprint_is_sha256_in_colon_hex(tls_files: TLSFiles) -> None:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-
     der = der_of(tls_files)
     expected = x509.load_der_x509_certificate(der).fingerprint(hashes.SHA256()).hex().upper()
     assert fingerprint(der).replace(":", "") == expected
     assert len(fingerprint(der).split(":")) == 32
+
+
+# -- describe_certificate: the DER reader, against cryptography's ------------------------
+_ATTRS = {
+    "CN": NameOID.COMMON_NAME,
+    "O": NameOID.ORGANIZATION_NAME,
+    "OU": NameOID.ORGANIZATIONAL_UNIT_NAME,
+    "L": NameOID.LOCALITY_NAME,
+    "ST": NameOID.STATE_OR_PROVINCE_NAME,
+}
+# Values whose RFC 4514 form cryptography and we write alike (no escapes needed).
+_plain_value = st.text(
+    st.characters(
+        min_codepoint=0x21,
+        max_codepoint=0x2FF,
+        exclude_categories=("Cc", "Cf", "Cn", "Co", "Cs", "Zl", "Zp", "Zs"),
+        exclude_characters=',+"\\<>;=#',
+    ),
+    min_size=1,
+    max_size=20,
+)
+_dns = st.from_regex(r"\A[a-z][a-z0-9-]{0,10}(\.[a-z][a-z0-9-]{0,10}){1,3}\Z")
+
+
+@st.composite
+def certificates(draw: st.DrawFn) -> bytes:
+    key = ec.generate_private_key(ec.SECP256R1())
+    attrs = draw(st.lists(st.sampled_from(sorted(_ATTRS)), min_size=1, max_size=4, unique=True))
+    subject = x509.Name([x509.NameAttribute(_ATTRS[a], draw(_plain_value)) for a in attrs])
+    issuer = (
+        subject
+        if draw(st.booleans())
+        else x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, draw(_plain_value))])
+    )
+    start = draw(
+        st.datetimes(datetime.datetime(1970, 1, 1), datetime.datetime(2200, 1, 1))
+    ).replace(microsecond=0, tzinfo=datetime.UTC)
+    days = draw(st.integers(1, 40000))
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
+        .serial_number(draw(st.integers(1, 2**159)))
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=days))
+    )
+    names: list[x509.GeneralName] = [x509.DNSName(n) for n in draw(st.lists(_dns, max_size=4))]
+    names += [
+        x509.IPAddress(ipaddress.ip_address(a))
+        for a in draw(st.lists(st.ip_addresses(), max_size=2))
+    ]
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(names), critical=False)
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+@settings(max_examples=60, deadline=None)
+@given(certificates())
+def test_describe_certificate_agrees_with_cryptography(der: bytes) -> None:
+    cert = x509.load_der_x509_certificate(der)
+    info = describe_certificate(der)
+    assert info.subject == cert.subject.rfc4514_string()
+    assert info.issuer == cert.issuer.rfc4514_string()
+    assert info.not_before == cert.not_valid_before_utc
+    assert info.not_after == cert.not_valid_after_utc
+    assert info.serial == format(cert.serial_number, "x")
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        expected = [str(n.value) for n in san]
+    except x509.ExtensionNotFound:
+        expected = []
+    assert list(info.names) == expected
+    assert info.sha256 == fingerprint(der)
+    assert info.self_issued == (cert.subject == cert.issuer)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_describe_certificate_never_raises_on_damaged_der(
+    data: st.DataObject, tls_files: TLSFiles
+) -> None:
+    der = bytearray(der_of(tls_files))
+    for _ in range(data.draw(st.integers(1, 8))):
+        der[data.draw(st.integers(0, len(der) - 1))] = data.draw(st.integers(0, 255))
+    cut = data.draw(st.integers(0, len(der)))
+    info = describe_certificate(bytes(der[:cut]))
+    assert isinstance(info.subject, str) and info.sha256
+    assert all(ch.isprintable() for ch in info.subject + info.issuer + "".join(info.names))
+
+
+def test_describe_certificate_of_garbage() -> None:
+    info = describe_certificate(b"\x00\x01junk")
+    assert info.subject == info.issuer == "(unreadable)"
+    assert not info.self_issued and not info.valid_at(datetime.datetime.now(datetime.UTC))

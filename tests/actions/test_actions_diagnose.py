@@ -10,6 +10,7 @@ connection and no credential ever reaches such a server.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import socket
 import ssl
 import threading
@@ -471,3 +472,27 @@ def test_report_text() -> None:
     report = diagnose.test_account(account(ServerConfig(host="x.invalid")), passwords())
     assert isinstance(report, ConnectionReport) and not report.ok
     assert str(report).startswith("POP3 x.invalid port 995 (tls): failed at finding the server")
+
+
+def test_the_smtp_transcript_reaches_no_other_log_handler(
+    scripted_pop: ScriptedMaker, smtp_with: SMTPMaker
+) -> None:
+    seen: list[logging.LogRecord] = []
+
+    class Recorder(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    protocol_log = logging.getLogger("pymailgui.smtp.protocol")
+    before = protocol_log.level
+    recorder = Recorder(logging.DEBUG)
+    logging.getLogger("pymailgui").addHandler(recorder)
+    try:
+        smtp = smtp_config(smtp_with(tls=False), security=Security.NONE, auth="none")
+        report = diagnose.test_account(account(config_for(scripted_pop()), smtp), passwords())
+    finally:
+        logging.getLogger("pymailgui").removeHandler(recorder)
+    assert report.smtp is not None and report.smtp.ok
+    assert any(line.startswith("S: 220") for line in report.smtp.transcript)
+    assert [r for r in seen if r.name == "pymailgui.smtp.protocol"] == []
+    assert protocol_log.level == before

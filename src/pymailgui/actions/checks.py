@@ -18,9 +18,13 @@ import socket
 import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from pymailgui.actions import probe
+from pymailgui.actions.certcheck import (
+    CertificateCheck,
+    certificate_sentence,
+    examine,
+)
 from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.errors import (
     AuthenticationError,
@@ -31,7 +35,7 @@ from pymailgui.errors import (
     TLSError,
 )
 from pymailgui.tasks import Task
-from pymailgui.tls import CertificateInfo, describe_certificate, read_pinned, trust_pinned
+from pymailgui.tls import describe_certificate
 
 
 class Step(enum.Enum):
@@ -72,30 +76,6 @@ class Problem(enum.Enum):
     PROTOCOL = "protocol"
 
 
-class CertificateProblem(enum.Enum):
-    """Why OpenSSL refused a certificate."""
-
-    HOSTNAME_MISMATCH = "hostname-mismatch"
-    UNKNOWN_CA = "unknown-ca"
-    SELF_SIGNED = "self-signed"
-    EXPIRED = "expired"
-    NOT_YET_VALID = "not-yet-valid"
-    OTHER = "other"
-
-
-# OpenSSL's X509_V_ERR_* codes (x509_vfy.h).
-_VERIFY_CODES = {
-    2: CertificateProblem.UNKNOWN_CA,  # unable to get issuer certificate
-    9: CertificateProblem.NOT_YET_VALID,
-    10: CertificateProblem.EXPIRED,
-    18: CertificateProblem.SELF_SIGNED,  # depth zero self-signed
-    19: CertificateProblem.UNKNOWN_CA,  # self-signed (untrusted) root in the chain
-    20: CertificateProblem.UNKNOWN_CA,  # unable to get local issuer certificate
-    21: CertificateProblem.UNKNOWN_CA,  # unable to verify the first certificate
-    62: CertificateProblem.HOSTNAME_MISMATCH,
-    64: CertificateProblem.HOSTNAME_MISMATCH,  # IP address mismatch
-}
-_PINNABLE = {CertificateProblem.UNKNOWN_CA, CertificateProblem.SELF_SIGNED}
 # OpenSSL reasons for a handshake that failed over the protocol version, and for a
 # peer that does not speak TLS at all (a clear-text port).
 _VERSION_REASONS = {
@@ -109,25 +89,6 @@ _NOT_TLS_REASONS = {"WRONG_VERSION_NUMBER", "HTTP_REQUEST", "UNKNOWN_PROTOCOL"}
 #: A certificate that expires sooner than this gets a warning.
 EXPIRY_WARNING = datetime.timedelta(days=14)
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN}
-
-
-@dataclass(frozen=True)
-class CertificateCheck:
-    """A refused server certificate, what it says, and whether pinning it would help."""
-
-    #: What the handshake said first, then what a pinned copy would still meet.
-    problems: tuple[CertificateProblem, ...]
-    verify_message: str  # OpenSSL's words, e.g. "self-signed certificate"
-    certificate: CertificateInfo | None  # None when it could not be read
-    #: Pinning this exact certificate makes the connection pass (host name, dates and
-    #: signature checked by OpenSSL with the pin as the only extra anchor).
-    pinnable: bool = False
-    #: A certificate was pinned for this server and the server now shows another one.
-    changed_since_pinned: bool = False
-
-    @property
-    def problem(self) -> CertificateProblem:
-        return self.problems[0]
 
 
 @dataclass(frozen=True)
@@ -258,7 +219,9 @@ class Checker:
         if isinstance(exc, ConfigError):
             return Failure(Step.SETTINGS, Problem.SETTINGS, str(exc))
         if verify is not None:
-            return self._certificate_failure(verify)
+            check = examine(verify, self.server, self._handshake)
+            message = certificate_sentence(self.server.host, check)
+            return Failure(Step.TLS, Problem.CERTIFICATE, message, certificate=check)
         if isinstance(exc, TLSError) and ssl_error is not None:
             return self._tls_failure(ssl_error)
         if isinstance(exc, MailboxBusy):
@@ -381,39 +344,6 @@ class Checker:
         except (ssl.SSLError, probe.ProbeFailed):
             return ""
 
-    def _certificate_failure(self, error: ssl.SSLCertVerificationError) -> Failure:
-        problem = _VERIFY_CODES.get(error.verify_code, CertificateProblem.OTHER)
-        message = str(error.verify_message or error.reason or error)
-        info: CertificateInfo | None = None
-        try:
-            info = describe_certificate(self._handshake(probe.reading_context()).der)
-        except (ssl.SSLError, probe.ProbeFailed):
-            pass
-        problems: tuple[CertificateProblem, ...] = (problem,)
-        pinnable = False
-        if info is not None and problem in _PINNABLE:
-            pinnable, blocker = self._try_pin(info.der)
-            if blocker is not None and blocker not in problems:
-                problems += (blocker,)
-        pinned = self.server.pinned_path()
-        changed = pinned is not None and info is not None and _pinned_der(pinned) != info.der
-        check = CertificateCheck(problems, message, info, pinnable, changed)
-        return Failure(
-            Step.TLS, Problem.CERTIFICATE, _certificate_sentence(self, check), certificate=check
-        )
-
-    def _try_pin(self, der: bytes) -> tuple[bool, CertificateProblem | None]:
-        """Would the connection pass with ``der`` pinned? (and if not, what blocks it)."""
-        try:
-            context = self.server.tls_context()
-            trust_pinned(context, der)
-            self._handshake(context)
-        except ssl.SSLCertVerificationError as exc:
-            return False, _VERIFY_CODES.get(exc.verify_code, CertificateProblem.OTHER)
-        except (ssl.SSLError, probe.ProbeFailed, ConfigError):
-            return False, None
-        return True, None
-
     def describe_tls(self) -> list[str]:
         """After a good session: the TLS version and certificate, for the TLS step."""
         try:
@@ -449,49 +379,3 @@ class Checker:
                 break
             steps.append(StepResult(step, True, details.get(step, "")))
         return tuple(steps)
-
-
-def _pinned_der(path: Path) -> bytes:
-    try:
-        return read_pinned(path)
-    except ConfigError:
-        return b""
-
-
-def _certificate_sentence(checker: Checker, check: CertificateCheck) -> str:
-    host = checker.server.host
-    info = check.certificate
-    problem = check.problem
-    if check.changed_since_pinned:
-        lead = (
-            f"The certificate of {host} is not the one you pinned: the server changed "
-            "it, or someone is intercepting the connection. "
-        )
-    else:
-        lead = ""
-    if info is None:
-        return f"{lead}The certificate of {host} is not trusted ({check.verify_message})."
-    if problem is CertificateProblem.HOSTNAME_MISMATCH:
-        names = ", ".join(info.names) or info.subject
-        body = (
-            f"The certificate of {host} is made out to other names ({names}); check the "
-            "server name. A certificate for another name cannot be accepted."
-        )
-    elif problem is CertificateProblem.EXPIRED:
-        when = f" on {info.not_after:%Y-%m-%d}" if info.not_after else ""
-        body = f"The certificate of {host} expired{when}; the server's administrator must renew it."
-    elif problem is CertificateProblem.NOT_YET_VALID:
-        when = f" from {info.not_before:%Y-%m-%d}" if info.not_before else " later"
-        body = f"The certificate of {host} is valid only{when}; check this computer's clock."
-    elif problem in _PINNABLE:
-        who = (
-            "signed by itself"
-            if problem is CertificateProblem.SELF_SIGNED
-            else (f"issued by {info.issuer}, an authority this computer does not trust")
-        )
-        body = f"The certificate of {host} is {who} (SHA-256 {info.sha256})."
-        if check.pinnable:
-            body += " If you know this is your server's certificate, you may pin it."
-    else:
-        body = f"The certificate of {host} is not trusted ({check.verify_message})."
-    return lead + body

@@ -18,6 +18,7 @@ import logging
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -61,10 +62,10 @@ def resolve(host: str, port: int, timeout: float, task: Task) -> list[tuple[int,
 
     worker = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
     worker.start()
-    waited = 0.0
-    while worker.is_alive() and waited < timeout:
-        task.wait(0.05, _UNDONE)
-        waited += 0.05
+    deadline = time.monotonic() + timeout
+    while worker.is_alive() and time.monotonic() < deadline:
+        worker.join(0.05)
+        task.check(_UNDONE)
     if worker.is_alive():
         raise TimeoutError(f"no DNS answer for {host} within {timeout:g} seconds")
     if error:
