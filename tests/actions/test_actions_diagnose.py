@@ -362,6 +362,21 @@ def test_closed_port() -> None:
     assert f"port {port}" in failure.message
 
 
+def test_connect_timed_out() -> None:
+    # A listener whose accept queue is full: Linux drops further SYNs, so the connect
+    # times out exactly like a firewall that drops packets (without leaving loopback).
+    with socket.socket() as listener, socket.socket() as queued:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port = int(listener.getsockname()[1])
+        queued.connect(("127.0.0.1", port))
+        pop = ServerConfig(host="127.0.0.1", port=port, security=Security.NONE, timeout=0.5)
+        failure = diagnose.test_account(account(pop), passwords()).pop.failure
+    assert failure is not None
+    assert (failure.step, failure.problem) == (Step.TCP, Problem.TIMED_OUT)
+    assert "0.5 seconds" in failure.message
+
+
 def test_no_greeting_within_the_timeout(scripted_pop: ScriptedMaker) -> None:
     server = scripted_pop(greeting_delay=3.0)
     pop = config_for(server, timeout=0.5)
