@@ -64,6 +64,16 @@ def demo_dir() -> Path:
     return base_dir() / "demo"
 
 
+def gui_settings_file() -> Path:
+    """The desktop client's remembered window geometry and column widths (INI format)."""
+    return base_dir() / "gui.ini"
+
+
+def opened_parts_dir() -> Path:
+    """Private copies of parts the user opened with a desktop application."""
+    return base_dir() / "opened"
+
+
 def demo_client_dir() -> Path:
     """The demo account's client-side state, kept apart from every real account's."""
     return demo_dir() / "client"

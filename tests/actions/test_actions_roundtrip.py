@@ -121,10 +121,10 @@ class World:
         """Play the MDA: put the relay's last DATA into the Dovecot Maildir; return its uid."""
         assert self.relay is not None
         content = self.relay.received[-1].content
-        before = {e.uid for e in self.account.cached_index()}
+        before = {e.key for e in self.account.index()}
         self.user.deliver(content)
         self.account.refresh()
-        new = [e.uid for e in self.account.cached_index() if e.uid not in before]
+        new = [e.key for e in self.account.index() if e.key not in before]
         assert len(new) == 1, new
         return new[0]
 
@@ -292,8 +292,8 @@ def _original(world: World) -> bytes:
     )
     world.user.deliver(raw)
     world.account.refresh()
-    (entry,) = [e for e in world.account.cached_index() if e.message_id == "<orig-1@example.com>"]
-    return world.account.fetch(entry.uid)
+    (entry,) = [e for e in world.account.index() if e.message_id == "<orig-1@example.com>"]
+    return world.account.fetch(entry.key)
 
 
 def test_reply_all_threads_and_quotes(world: World) -> None:
@@ -409,7 +409,7 @@ def _three(world: World) -> dict[str, bytes]:
 
 
 def _uid(world: World, message_id: str) -> str:
-    (uid,) = [e.uid for e in world.account.cached_index() if e.message_id == message_id]
+    (uid,) = [e.key for e in world.account.index() if e.message_id == message_id]
     return uid
 
 
@@ -431,7 +431,7 @@ def test_save_with_delete_stores_exact_bytes_then_deletes_only_those(world: Worl
     files = [p for sub in ("new", "cur") for p in (world.user.maildir / sub).iterdir()]
     assert len(files) == 1
     assert crlf(files[0].read_bytes()) == sent["<stay-c@example.com>"]
-    assert [e.message_id for e in world.account.cached_index()] == ["<stay-c@example.com>"]
+    assert [e.message_id for e in world.account.index()] == ["<stay-c@example.com>"]
 
 
 def test_saving_twice_does_not_duplicate(world: World) -> None:
@@ -447,7 +447,7 @@ def test_saving_twice_does_not_duplicate(world: World) -> None:
 @pytest.mark.parametrize("name", ["../escape", ".hidden", "a/b", "bad\nname", ""])
 def test_invalid_folder_name_deletes_nothing(world: World, name: str) -> None:
     _three(world)
-    uids = [e.uid for e in world.account.cached_index()]
+    uids = [e.key for e in world.account.index()]
     with pytest.raises(UsageError):
         world.account.save_to_folder(uids, name, delete=True)
     assert len(world.user.imap_message_ids()) == 3
@@ -470,12 +470,12 @@ def test_unwritable_folder_store_deletes_nothing(
         tmp_path, dovecot, dovecot_user, relay, folder_store=FolderStore(blocker / "folders")
     ):
         _three(w)
-        uids = [e.uid for e in w.account.cached_index()]
+        uids = [e.key for e in w.account.index()]
         with pytest.raises(MailError) as info:
             w.account.save_to_folder(uids, "Kept", delete=True)
         assert isinstance(info.value, LocalStoreError), repr(info.value)
         assert len(dovecot_user.imap_message_ids()) == 3
-        assert len(w.account.cached_index()) == 3
+        assert len(w.account.index()) == 3
 
 
 def test_save_stops_before_any_delete_when_a_message_vanished(world: World) -> None:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,70 @@ def pytest_pycollect_makemodule(
     if MISSING is None:
         return None
     return _WithoutQt.from_parent(parent, path=module_path)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A Qt warning fails a GUI test (pytest-qt's markers; the offscreen platform's
+    "cannot raise or size windows" notes are the only ones expected)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            item.add_marker(pytest.mark.qt_log_ignore("This plugin does not support"))
+
+
+# -- fixtures: real windows against real servers --------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def gui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every GUI test gets its own PYMAILGUI_HOME (cache, settings file, logs)."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    monkeypatch.setenv("PYMAILGUI_HOME", str(home))
+    monkeypatch.setenv("HOME", str(home))
+    return home
+
+
+@dataclass
+class Opened:
+    """A running desktop with one account's inbox window open."""
+
+    desktop: object
+    window: object
+    server: object
+
+
+@pytest.fixture
+def app(qapp: object) -> Iterator[object]:
+    from pymailgui.gui.app import Presenter, application
+
+    application()
+    presenter = Presenter()
+    yield presenter
+    for box in list(presenter.boxes):
+        box.close()
+
+
+@pytest.fixture
+def open_inbox(
+    app: object, qtbot: object, pop_server_factory: Callable[..., object]
+) -> Iterator[Callable[..., object]]:
+    """``open_inbox(messages=[...], behavior=None, undo_seconds=0)``: a Desktop whose one
+    account points at a fresh scripted server holding ``messages``."""
+    from tests.gui.support import close_desktop, desktop_for
+
+    made: list[object] = []
+
+    def make(messages: list[bytes] = (), behavior: object = None, **gui: object) -> object:
+        server = pop_server_factory(behavior)
+        drop = server.maildrop("alice")
+        for data in messages:
+            drop.add(data)
+        desktop, window = desktop_for(server, qtbot, **gui)
+        made.append(desktop)
+        return Opened(desktop, window, server)
+
+    yield make
+    for desktop in made:
+        close_desktop(desktop, qtbot)

@@ -114,13 +114,13 @@ class InboxMachine(RuleBasedStateMachine):
         contents = self.backend.contents()
         result: dict[str, set[str]] = {}
         uid_tokens = self.backend.uid_tokens() if self.backend.by_uidl else {}
-        for entry in self.inbox.entries():
+        for entry in self.inbox.rows():
             if self.backend.by_uidl:
-                tok = uid_tokens.get(entry.uid)
-                result[entry.uid] = {tok} if tok else set()
+                tok = uid_tokens.get(entry.key)
+                result[entry.key] = {tok} if tok else set()
             else:
-                header = self.cache.header(self.inbox.account, entry.uid)
-                result[entry.uid] = {
+                header = self.cache.header(self.inbox.account, entry.key)
+                result[entry.key] = {
                     t
                     for t, data in contents.items()
                     if header_block(data) == header and len(data) == entry.size
@@ -129,7 +129,7 @@ class InboxMachine(RuleBasedStateMachine):
 
     def _lookalikes_now(self, key: str) -> int:
         header = self.cache.header(self.inbox.account, key)
-        size = self.inbox.entry(key).size
+        size = self.inbox.row(key).size
         return sum(
             1
             for data in self.backend.contents().values()
@@ -173,7 +173,7 @@ class InboxMachine(RuleBasedStateMachine):
         self.stats.steps += 1
         self.inbox.refresh()
         self.candidates = self._candidates_now()
-        keys = {e.uid for e in self.inbox.entries()}
+        keys = {e.key for e in self.inbox.rows()}
         contents = self.backend.contents()
         # the index now lists exactly what is on the server (nothing changed meanwhile)
         assert len(keys) == len(contents)
@@ -181,21 +181,21 @@ class InboxMachine(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 1000), use_cache=st.booleans())
     def fetch(self, pick: int, use_cache: bool) -> None:
         self.stats.steps += 1
-        entries = [e for e in self.inbox.entries() if e.uid in self.candidates]
+        entries = [e for e in self.inbox.rows() if e.key in self.candidates]
         if not entries:
             return
         entry = entries[pick % len(entries)]
-        picked = self.candidates[entry.uid]
+        picked = self.candidates[entry.key]
         contents = self.backend.contents()
         try:
-            data = self.inbox.fetch(entry.uid, use_cache=use_cache)
+            data = self.inbox.fetch(entry.key, use_cache=use_cache)
         except SyncError:
             self.stats.fetches_refused += 1
             (only,) = picked if len(picked) == 1 else (None,)
             must_work = (
                 only is not None
                 and only in contents
-                and (self.backend.by_uidl or self._lookalikes_now(entry.uid) == 1)
+                and (self.backend.by_uidl or self._lookalikes_now(entry.key) == 1)
             )
             assert not must_work, f"refused to fetch {only} although it is unambiguous"
             return
@@ -203,7 +203,7 @@ class InboxMachine(RuleBasedStateMachine):
         assert len(picked) == 1, "fetched a message that could not be told apart"
         got = token_of(data)
         if got not in picked:
-            self._check_substitute(entry.uid, picked, got, contents)
+            self._check_substitute(entry.key, picked, got, contents)
         assert data == contents.get(got, data)
 
     def _check_substitute(
@@ -211,7 +211,7 @@ class InboxMachine(RuleBasedStateMachine):
     ) -> None:
         header = self.cache.header(self.inbox.account, key)
         assert header is not None
-        self._substitute_ok(header, self.inbox.entry(key).size, picked, got, contents)
+        self._substitute_ok(header, self.inbox.row(key).size, picked, got, contents)
 
     def _substitute_ok(
         self, header: bytes, size: int, picked: set[str], got: str, contents: dict[str, bytes]
@@ -234,14 +234,14 @@ class InboxMachine(RuleBasedStateMachine):
     @rule(picks=st.lists(st.integers(0, 1000), min_size=1, max_size=4), fault=st.integers(0, 9))
     def delete(self, picks: list[int], fault: int) -> None:
         self.stats.steps += 1
-        entries = [e for e in self.inbox.entries() if e.uid in self.candidates]
+        entries = [e for e in self.inbox.rows() if e.key in self.candidates]
         if not entries:
             return
-        chosen = list(dict.fromkeys(entries[p % len(entries)].uid for p in picks))
+        chosen = list(dict.fromkeys(entries[p % len(entries)].key for p in picks))
         allowed = set().union(*(self.candidates[k] for k in chosen if len(self.candidates[k]) == 1))
         before = self.backend.contents()
         looks = {
-            k: (self.cache.header(self.inbox.account, k) or b"", self.inbox.entry(k).size)
+            k: (self.cache.header(self.inbox.account, k) or b"", self.inbox.row(k).size)
             for k in chosen
         }
         armed = (
@@ -277,12 +277,12 @@ class InboxMachine(RuleBasedStateMachine):
             if len(cands) == 1 and next(iter(cands)) in before:
                 assert next(iter(cands)) in removed, "a selected message was not deleted"
         assert set(report.deleted) | set(report.already_gone) == set(chosen)
-        keys = {e.uid for e in self.inbox.entries()}
+        keys = {e.key for e in self.inbox.rows()}
         assert not keys & set(chosen), "the index still lists a deleted message"
         for key in chosen:
             self.candidates.pop(key, None)
 
     @invariant()
     def index_keys_unique(self) -> None:
-        keys = [e.uid for e in self.inbox.entries()]
+        keys = [e.key for e in self.inbox.rows()]
         assert len(keys) == len(set(keys))

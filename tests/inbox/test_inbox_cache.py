@@ -14,7 +14,7 @@ from pymailgui.inbox.cache import SCHEMA_VERSION, IndexCache
 
 def _open_and_mark(path: str, n: int) -> None:
     cache = IndexCache(Path(path))
-    cache.set_shown(f"acct{n}", [f"uid{n}"])
+    cache.outbox_record(f"key{n}", f"acct{n}", "down", "failed")
     cache.close()
 
 
@@ -29,7 +29,8 @@ def test_many_processes_create_the_cache_at_once(tmp_path: Path) -> None:
     assert [p.exitcode for p in procs] == [0] * 6
     cache = IndexCache(path)
     try:
-        assert all(cache.shown(f"acct{n}") == {1: f"uid{n}"} for n in range(6))
+        states = cache.outbox_states()
+        assert all(states[f"key{n}"].account == f"acct{n}" for n in range(6))
     finally:
         cache.close()
 
@@ -37,11 +38,11 @@ def test_many_processes_create_the_cache_at_once(tmp_path: Path) -> None:
 def test_a_failed_transaction_changes_nothing(tmp_path: Path) -> None:
     cache = IndexCache(tmp_path / "c.sqlite3")
     try:
-        cache.set_shown("a", ["x", "y"])
+        cache.outbox_record("x", "a", "down", "failed")
         with pytest.raises(RuntimeError), cache.transaction() as db:
-            cache.unshow(db, "a", ["x"])
+            db.execute("DELETE FROM outbox")
             raise RuntimeError("interrupted")
-        assert cache.shown("a") == {1: "x", 2: "y"}
+        assert list(cache.outbox_states()) == ["x"]
     finally:
         cache.close()
 
@@ -54,3 +55,45 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(LocalStoreError, match="newer PyMailGUI"):
         IndexCache(path)
+
+
+def test_a_version_1_cache_migrates_and_keeps_its_index(tmp_path: Path) -> None:
+    from pymailgui.inbox.cache import _MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(path)
+    db.executescript(_MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.execute("INSERT INTO account_state VALUES ('a', 'uidl', NULL)")
+    db.execute(
+        "INSERT INTO messages VALUES ('a', 'UID1', 3, 120, 'Ann <ann@example.com>', "
+        "'me@example.com', '', 'Hello', NULL, '<m1@example.com>', 0, 'fp1', x'46726f6d')"
+    )
+    db.execute("INSERT INTO shown VALUES ('a', 1, 'UID1')")
+    db.commit()
+    db.close()
+    cache = IndexCache(path)
+    try:
+        (row,) = cache.rows("a")
+        assert (row.key, row.number, row.size, row.subject) == ("UID1", 3, 120, "Hello")
+        assert (row.flags, row.new, row.received) == ("", False, None)
+        assert cache.loaded("a") and cache.header("a", "UID1") == b"From"
+        check = sqlite3.connect(path)
+        tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        check.close()
+        assert "shown" not in tables and "outbox" in tables
+    finally:
+        cache.close()
+
+
+def test_the_cache_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    import os
+
+    old = os.umask(0o022)
+    try:
+        cache = IndexCache(tmp_path / "state" / "c.sqlite3")
+        cache.close()
+    finally:
+        os.umask(old)
+    assert (tmp_path / "state" / "c.sqlite3").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700

@@ -51,7 +51,7 @@ def test_other_client_deletes_around_selection(
         dovecot_user.deliver(make_message(f"m{i}", f"body {i}\r\n", message_id=msgid(i)))
     inbox = tls_inbox(dovecot, dovecot_user, cache, starttls=starttls)
     assert inbox.refresh().total == 8
-    by_subject = {e.subject: e.uid for e in inbox.entries()}
+    by_subject = {e.subject: e.key for e in inbox.rows()}
     # another client expunges before, between and after the messages we will pick
     dovecot_user.imap_delete([msgid(1), msgid(4), msgid(8)])
     # new mail arrives between our list and our delete
@@ -63,9 +63,9 @@ def test_other_client_deletes_around_selection(
     assert report.already_gone == [by_subject["m4"]]
     remaining = dovecot_user.imap_message_ids()
     assert remaining == [msgid(2), msgid(5), msgid(7), msgid(9)]
-    assert [e.subject for e in inbox.entries()] == ["m2", "m5", "m7"]
+    assert [e.subject for e in inbox.rows()] == ["m2", "m5", "m7"]
     report2 = inbox.refresh()
-    assert [e.subject for e in inbox.entries()] == ["m2", "m5", "m7", "late"]
+    assert [e.subject for e in inbox.rows()] == ["m2", "m5", "m7", "late"]
     assert len(report2.added) == 1 and report2.removed == []
 
 
@@ -76,7 +76,7 @@ def test_fetch_of_a_message_expunged_elsewhere_is_refused(
         dovecot_user.deliver(make_message(f"m{i}", message_id=msgid(i)))
     inbox = tls_inbox(dovecot, dovecot_user, cache)
     inbox.refresh()
-    target = inbox.entries()[1].uid
+    target = inbox.rows()[1].key
     dovecot_user.imap_delete([msgid(2)])
     with pytest.raises(SyncError, match="no longer on the server"):
         inbox.fetch(target)
@@ -94,12 +94,12 @@ def test_identical_headers_are_told_apart_by_uidl(
     dovecot_user.deliver(b)
     inbox = tls_inbox(dovecot, dovecot_user, cache)
     inbox.refresh()
-    first, second = inbox.entries()
-    assert first.fingerprint == second.fingerprint and first.uid != second.uid
-    assert inbox.fetch(second.uid).endswith(b"other body\r\n")
-    inbox.delete([first.uid])
-    (left,) = inbox.entries()
-    assert left.uid == second.uid
+    first, second = inbox.rows()
+    assert first.fingerprint == second.fingerprint and first.key != second.key
+    assert inbox.fetch(second.key).endswith(b"other body\r\n")
+    inbox.delete([first.key])
+    (left,) = inbox.rows()
+    assert left.key == second.key
     files = [
         p.read_bytes() for sub in ("new", "cur") for p in (dovecot_user.maildir / sub).iterdir()
     ]
@@ -113,9 +113,9 @@ def test_delete_of_many_then_index_matches_server(
         dovecot_user.deliver(make_message(f"m{i}", message_id=msgid(i)))
     inbox = tls_inbox(dovecot, dovecot_user, cache)
     inbox.refresh()
-    chosen = [e.uid for e in inbox.entries() if int(e.subject[1:]) % 3 == 0]
+    chosen = [e.key for e in inbox.rows() if int(e.subject[1:]) % 3 == 0]
     assert len(inbox.delete(chosen).deleted) == 13
     expected = [msgid(i) for i in range(1, 41) if i % 3 != 0]
     assert dovecot_user.imap_message_ids() == expected
-    assert [e.num for e in inbox.entries()] == list(range(1, 28))
+    assert [e.number for e in inbox.rows()] == list(range(1, 28))
     assert inbox.refresh().removed == []

@@ -20,7 +20,7 @@ def fill(server, n: int, prefix: str = "msg") -> list[str]:  # type: ignore[no-u
 
 
 def subjects(inbox: Inbox) -> list[str]:
-    return [e.subject for e in inbox.entries()]
+    return [e.subject for e in inbox.rows()]
 
 
 def test_refresh_builds_index_and_reports_changes(
@@ -32,8 +32,8 @@ def test_refresh_builds_index_and_reports_changes(
     report = inbox.refresh()
     assert report.added == uids and report.removed == [] and report.total == 5
     assert subjects(inbox) == [f"msg {i}" for i in range(1, 6)]
-    assert [e.num for e in inbox.entries()] == [1, 2, 3, 4, 5]
-    first = inbox.entries()[0]
+    assert [e.number for e in inbox.rows()] == [1, 2, 3, 4, 5]
+    first = inbox.rows()[0]
     assert first.from_ == "Alice Example <alice@example.com>"
     assert first.date is not None and first.date.year == 2026
     # another client removes two, three arrive: one session, headers only for the new ones
@@ -49,7 +49,7 @@ def test_refresh_builds_index_and_reports_changes(
     assert len(report.added) == 3
     assert str(report) == "6 messages (2 removed on the server, 3 new)"
     assert subjects(inbox) == ["msg 2", "msg 3", "msg 5", "new 1", "new 2", "new 3"]
-    assert [e.num for e in inbox.entries()] == [1, 2, 3, 4, 5, 6]
+    assert [e.number for e in inbox.rows()] == [1, 2, 3, 4, 5, 6]
 
 
 def test_index_survives_restart_without_network(
@@ -140,7 +140,7 @@ def test_delete_removes_exactly_the_selected_despite_other_client(
     assert uids[1] in remaining and uids[4] in remaining and uids[6] in remaining
     # the index is updated in place: no reload, numbers are the server's new ones
     assert subjects(inbox) == ["msg 2", "msg 5", "msg 7"]
-    assert [e.num for e in inbox.entries()] == [1, 2, 3]
+    assert [e.number for e in inbox.rows()] == [1, 2, 3]
 
 
 @pytest.mark.parametrize(
@@ -158,13 +158,13 @@ def test_delete_without_acknowledged_quit_deletes_nothing(
     uids = fill(server, 10)
     inbox = inbox_for(server)
     inbox.refresh()
-    before = inbox.entries()
+    before = inbox.rows()
     server.set_behavior(**fault)
     with pytest.raises((ConnectionFailed, ProtocolError), match=r"(?i)nothing was deleted"):
         inbox.delete(uids[2:9])
     assert server.maildrop("alice").uids() == uids
     assert server.deleted_log == []
-    assert inbox.entries() == before
+    assert inbox.rows() == before
 
 
 def test_mailbox_in_use_is_reported_as_busy(
@@ -188,9 +188,9 @@ def test_no_uidl_fingerprints_and_twins_are_refused(
     inbox = inbox_for(server)
     report = inbox.refresh()
     assert not report.by_uidl and report.total == 4
-    keys = [e.uid for e in inbox.entries()]
+    keys = [e.key for e in inbox.rows()]
     assert all(k.startswith("fp:") for k in keys) and len(set(keys)) == 4
-    twin_keys = [e.uid for e in inbox.entries() if e.subject == "Daily report"]
+    twin_keys = [e.key for e in inbox.rows() if e.subject == "Daily report"]
     for key in twin_keys:
         with pytest.raises(SyncError, match="cannot be told apart"):
             inbox.fetch(key)
@@ -199,7 +199,7 @@ def test_no_uidl_fingerprints_and_twins_are_refused(
     assert server.deleted_log == []
     # distinct messages work, even after another client renumbered the maildrop
     drop.delete(u_a)
-    beta = next(e.uid for e in inbox.entries() if e.subject == "beta")
+    beta = next(e.key for e in inbox.rows() if e.subject == "beta")
     assert b"Subject: beta" in inbox.fetch(beta)
     report2 = inbox.delete([beta])
     assert report2.deleted == [beta]
@@ -217,12 +217,12 @@ def test_no_uidl_twin_becomes_usable_only_after_refresh(
     inbox = inbox_for(server)
     inbox.refresh()
     drop.delete(u1)  # only one look-alike left, but which one did the user pick?
-    for key in [e.uid for e in inbox.entries()]:
+    for key in [e.key for e in inbox.rows()]:
         with pytest.raises(SyncError):
             inbox.delete([key])
     inbox.refresh()  # the user now sees one message: it may be acted on
-    (only,) = inbox.entries()
-    assert inbox.fetch(only.uid) == drop.get(u2)
+    (only,) = inbox.rows()
+    assert inbox.fetch(only.key) == drop.get(u2)
 
 
 def test_no_top_falls_back_to_retr(
@@ -246,6 +246,6 @@ def test_no_uidl_no_top(pop_server_factory: PopServerFactory, inbox_for: InboxFa
     fill(server, 3)
     inbox = inbox_for(server)
     inbox.refresh()
-    target = inbox.entries()[1]
-    assert inbox.delete([target.uid]).deleted == [target.uid]
+    target = inbox.rows()[1]
+    assert inbox.delete([target.key]).deleted == [target.key]
     assert subjects(inbox) == ["msg 1", "msg 3"]

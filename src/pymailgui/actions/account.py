@@ -234,10 +234,6 @@ class Account:
     def close(self) -> None:
         self.cache.close()
 
-    # -- transitional: the console's names before its rework ------------------------
-    def cached_index(self) -> list[MessageRow]:
-        return self.index()
-
 
 def protocol_logger(protocol: str) -> logging.Logger:
     """The protocol log (credentials redacted by the client and by a filter)."""

@@ -4,8 +4,9 @@ from pymailgui.config.schema import (
     AccountConfig,
     Config,
     GeneralConfig,
+    GuiConfig,
     Security,
     ServerConfig,
 )
 
-__all__ = ["AccountConfig", "Config", "GeneralConfig", "Security", "ServerConfig"]
+__all__ = ["AccountConfig", "Config", "GeneralConfig", "GuiConfig", "Security", "ServerConfig"]

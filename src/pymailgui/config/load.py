@@ -14,6 +14,7 @@ from pymailgui.config.schema import (
     AccountConfig,
     Config,
     GeneralConfig,
+    GuiConfig,
     Security,
     ServerConfig,
 )
@@ -50,9 +51,13 @@ def parse(text: str, source: Path | None = None) -> Config:
     data = dict(data)
     accounts_raw = data.pop("accounts", {})
     general_raw = data.pop("general", {})
+    gui_raw = data.pop("gui", {})
     if data:
         raise ConfigError(f"{where}: unknown setting {sorted(data)[0]!r} at the top level.")
     general = _build(GeneralConfig, general_raw, "general")
+    gui = _build(GuiConfig, gui_raw, "gui")
+    if gui.check_minutes < 0 or gui.delete_undo_seconds < 0:
+        raise ConfigError(f"{where}: [gui] times cannot be negative.")
     if not isinstance(accounts_raw, dict):
         raise ConfigError(f"{where}: [accounts] must be a table of [accounts.NAME] tables.")
     accounts = {name: _account(name, raw) for name, raw in accounts_raw.items()}
@@ -60,7 +65,7 @@ def parse(text: str, source: Path | None = None) -> Config:
         raise ConfigError(
             f"{where}: default_account {general.default_account!r} is not a configured account."
         )
-    return Config(general=general, accounts=accounts, source=source)
+    return Config(general=general, gui=gui, accounts=accounts, source=source)
 
 
 def _account(name: str, raw: Any) -> AccountConfig:

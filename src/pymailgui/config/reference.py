@@ -10,7 +10,7 @@ import dataclasses
 import typing
 from typing import Any
 
-from pymailgui.config.schema import AccountConfig, GeneralConfig, Security, ServerConfig
+from pymailgui.config.schema import AccountConfig, GeneralConfig, GuiConfig, Security, ServerConfig
 
 _HEADER = """\
 # Configuration reference
@@ -89,6 +89,7 @@ def _table(title: str, cls: type) -> list[str]:
 def render() -> str:
     parts = [_HEADER]
     parts += _table("[general]", GeneralConfig)
+    parts += _table("[gui]", GuiConfig)
     parts += _table("[accounts.NAME]", AccountConfig)
     parts += _table("[accounts.NAME.pop] and [accounts.NAME.smtp]", ServerConfig)
     return "\n".join(parts)

@@ -127,10 +127,25 @@ class GeneralConfig:
 
 
 @dataclass(frozen=True)
+class GuiConfig:
+    """Settings of the desktop client ([gui]); the console client ignores them."""
+
+    check_minutes: int = opt(
+        0, "Check the server for new mail every this many minutes (0: only when asked)."
+    )
+    delete_undo_seconds: int = opt(
+        5,
+        "Seconds during which a delete can be undone before it is sent to the server "
+        "(0: delete at once).",
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file."""
 
     general: GeneralConfig = opt(GeneralConfig(), "The [general] table.")
+    gui: GuiConfig = opt(GuiConfig(), "The [gui] table.")
     accounts: dict[str, AccountConfig] = opt({}, "The [accounts.NAME] tables.")
     source: Path | None = opt(None, "Where the file was read from (not a file option).")
 

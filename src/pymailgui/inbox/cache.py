@@ -24,13 +24,14 @@ from pathlib import Path
 
 from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import MessageRow
-from pymailgui.sqlite_wal import set_wal
+from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT = 30.0
 
+#: From version N to N+1 (see :func:`pymailgui.sqlite_wal.migrate`).
 _MIGRATIONS: dict[int, str] = {
-    1: """
+    0: """
     CREATE TABLE account_state (
         account TEXT PRIMARY KEY,
         mode TEXT NOT NULL,               -- 'uidl' or 'fingerprint'
@@ -68,7 +69,7 @@ _MIGRATIONS: dict[int, str] = {
     """,
     # Flags (S once the user read it), the "new in the latest refresh" mark and the
     # time it was first listed, for the list's unread/new columns.
-    2: """
+    1: """
     ALTER TABLE messages ADD COLUMN flags TEXT NOT NULL DEFAULT '';
     ALTER TABLE messages ADD COLUMN new INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE messages ADD COLUMN received REAL;
@@ -81,6 +82,10 @@ _MIGRATIONS: dict[int, str] = {
         last_error TEXT,
         last_attempt REAL
     );
+    """,
+    # The console keeps the numbers the user saw in a file of its own now.
+    2: """
+    DROP TABLE shown;
     """,
 }
 
@@ -156,7 +161,7 @@ class IndexCache:
         self._local = threading.local()
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = schema_version(db)
         if version > SCHEMA_VERSION:
             raise LocalStoreError(
                 f"The index cache {self.path} was written by a newer PyMailGUI "
@@ -164,15 +169,10 @@ class IndexCache:
             )
         if version == SCHEMA_VERSION:
             return
-        # Under the write lock, and re-read: another process may be migrating too.
+        # Under the write lock: another process may be migrating too (migrate re-reads).
         db.execute("BEGIN IMMEDIATE")
         try:
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            for target in range(version + 1, SCHEMA_VERSION + 1):
-                for statement in _MIGRATIONS[target].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                db.execute(f"PRAGMA user_version = {target}")
+            migrate(db, _MIGRATIONS, SCHEMA_VERSION)
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -223,7 +223,7 @@ class IndexCache:
         """Record how the account's server identifies messages; a change empties the index."""
         row = db.execute("SELECT mode FROM account_state WHERE account = ?", (account,)).fetchone()
         if row and row[0] != mode:
-            for table in ("messages", "bodies", "shown"):
+            for table in ("messages", "bodies"):
                 db.execute(f"DELETE FROM {table} WHERE account = ?", (account,))  # noqa: S608
         db.execute(
             "INSERT INTO account_state (account, mode, refreshed_at) VALUES (?, ?, ?) "
@@ -315,7 +315,7 @@ class IndexCache:
 
     def drop(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
         pairs = [(account, k) for k in keys]
-        for table in ("messages", "bodies", "shown"):
+        for table in ("messages", "bodies"):
             db.executemany(f"DELETE FROM {table} WHERE account = ? AND uid = ?", pairs)  # noqa: S608
 
     def clear_new(self, db: sqlite3.Connection, account: str) -> None:
@@ -400,24 +400,6 @@ class IndexCache:
             )
             for k, a, n, st, e, t in found
         }
-
-    # -- the numbers the user last saw (the console's; moving to the console) ---------
-    def set_shown(self, account: str, keys: list[str]) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM shown WHERE account = ?", (account,))
-            db.executemany(
-                "INSERT INTO shown VALUES (?, ?, ?)",
-                [(account, i, key) for i, key in enumerate(keys, start=1)],
-            )
-
-    def shown(self, account: str) -> dict[int, str]:
-        found = self._read("SELECT shown_num, uid FROM shown WHERE account = ?", (account,))
-        return {int(str(n)): str(u) for n, u in found}
-
-    def unshow(self, db: sqlite3.Connection, account: str, keys: Iterable[str]) -> None:
-        db.executemany(
-            "DELETE FROM shown WHERE account = ? AND uid = ?", [(account, k) for k in keys]
-        )
 
 
 def _blob(value: object) -> bytes:

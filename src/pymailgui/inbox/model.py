@@ -84,28 +84,6 @@ class Inbox:
     def mark_seen(self, keys: Sequence[str], seen: bool = True) -> None:
         self.cache.set_flag(self.account, keys, "S", seen)
 
-    # -- transitional: the console's numbering, until the console keeps its own ------
-    def entries(self) -> list[MessageRow]:
-        return self.rows()
-
-    def entry(self, key: str) -> MessageRow:
-        return self.row(key)
-
-    def remember_shown(self, keys: Sequence[str]) -> None:
-        self.cache.set_shown(self.account, list(keys))
-
-    def shown_uid(self, number: int) -> str:
-        shown = self.cache.shown(self.account)
-        if not shown:
-            raise UsageError("No list was shown yet: run 'list' first.")
-        try:
-            return shown[number]
-        except KeyError:
-            raise UsageError(
-                f"There is no message {number} in the last list shown "
-                "(it may have been deleted); run 'list' again."
-            ) from None
-
     # -- refresh -----------------------------------------------------------------------
     def refresh(self, task: Task | None = None, *, wait: bool = True) -> RefreshReport:
         """Bring the index up to date in one session; headers only for new messages."""

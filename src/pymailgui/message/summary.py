@@ -103,15 +103,6 @@ class MessageRow:
     def replied(self) -> bool:
         return "R" in self.flags
 
-    # Transitional names for the console until it moves to key/number (issue 6).
-    @property
-    def uid(self) -> str:
-        return self.key
-
-    @property
-    def num(self) -> int:
-        return self.number
-
     def date_iso(self) -> str | None:
         return self.date.isoformat() if self.date else None
 

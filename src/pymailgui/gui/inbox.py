@@ -1,0 +1,343 @@
+"""The inbox window: the server inbox of one account, as the cached index shows it.
+
+The list appears at start-up from the cache, before any connection; nothing connects
+until the user acts (F5, opening a message not yet downloaded, a delete) or the
+periodic check runs. Every server job goes to the account's worker and shows in the
+status bar with progress and Cancel; nothing here is modal.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pymailgui.errors import MailError, SyncError
+from pymailgui.gui import commands, icons, report, settings
+from pymailgui.gui.bars import UndoBar
+from pymailgui.gui.context import AccountContext, describe_refresh
+from pymailgui.gui.deleting import DeleteFlow
+from pymailgui.gui.listview import MessageTable
+from pymailgui.gui.quitprompt import FINISH, QuitPrompt
+from pymailgui.gui.savefolder import SaveToFolderDialog
+from pymailgui.gui.sourceview import SourceWindow
+from pymailgui.gui.syncnotice import SyncNotice
+from pymailgui.gui.taskstatus import TaskStatus
+from pymailgui.gui.worker import Job
+
+if TYPE_CHECKING:
+    from pymailgui.gui.session import Desktop
+
+STATUS_SECONDS = 30
+
+
+class InboxWindow(QMainWindow):
+    def __init__(self, context: AccountContext, desktop: Desktop) -> None:
+        super().__init__()
+        self.setObjectName("inbox_window")
+        self.context = context
+        self.desktop = desktop
+        self.model = context.model
+        self._quitting: str | None = None  # FINISH or STOP once the user chose to quit
+        self._closed = False
+        self.notices: list[SyncNotice] = []
+        self.setWindowIcon(icons.application())
+        self._build()
+        context.list_updated.connect(lambda _report: self._update_counts())
+        context.status.connect(self.say)
+        context.sync_refused.connect(self._sync_refused)
+        context.worker.idle.connect(self._maybe_finish_quit)
+        context.outgoing.idle.connect(self._maybe_finish_quit)
+        self.resize(1000, 640)
+        settings.restore_geometry(self._key("inbox"), self)
+        self.table.restore_header(settings.load_bytes(self._key("columns")))
+        self._update_counts()
+        self._update_actions()
+        self.say("Showing the list as last loaded (no connection yet); F5 gets mail.")
+        context.load_cached()
+
+    def _key(self, what: str) -> str:
+        return f"{what}-{self.context.name}"
+
+    # -- building -----------------------------------------------------------------------
+    def _build(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 0)
+        layout.setSpacing(4)
+        top = QHBoxLayout()
+        self.filter = QLineEdit(central)
+        self.filter.setObjectName("filter")
+        self.filter.setPlaceholderText("Filter by From, To or Subject (Ctrl+F)")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._filter_changed)
+        self.filter.installEventFilter(self)
+        self.count_label = QLabel(central)
+        self.count_label.setObjectName("count_label")
+        top.addWidget(self.filter, 1)
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+        self.undo_bar = UndoBar(central)
+        layout.addWidget(self.undo_bar)
+        self.table = MessageTable(self.model, central)
+        self.table.setObjectName("message_list")
+        self.table.open_requested.connect(self.open_messages)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
+        layout.addWidget(self.table, 1)
+        self.setCentralWidget(central)
+        self.deleter = DeleteFlow(self.context, self.undo_bar, self)
+        self.deleter.restored.connect(self.table.select_keys)
+        self.task_status = TaskStatus(self)
+        self.task_status.watch(self.context.worker)
+        self.task_status.watch(self.context.outgoing)
+        self.statusBar().addPermanentWidget(self.task_status)
+        self._build_actions()
+
+    def _build_actions(self) -> None:
+        act = commands.action
+        d = self.desktop
+        self.acts: dict[str, QAction] = {
+            "get": act(self, "get", self.get_mail),
+            "write": act(self, "write", lambda: d.compose(self.context)),
+            "open": act(self, "open", lambda: self.open_messages(self.table.selected_keys())),
+            "source": act(self, "source", self.show_source),
+            "reply": act(self, "reply", lambda: self._compose_from("reply")),
+            "reply_all": act(self, "reply_all", lambda: self._compose_from("reply_all")),
+            "forward": act(self, "forward", lambda: self._compose_from("forward")),
+            "delete": act(self, "delete", self.delete_selected),
+            "undo_delete": act(self, "undo_delete", self.deleter.undo),
+            "save": act(self, "save", self.save_selected),
+            "select_all": act(self, "select_all", self.table.selectAll),
+            "filter": act(self, "filter", self.focus_filter),
+            "cancel": act(self, "cancel", self.task_status.cancel),
+            "help": act(self, "help", d.show_help),
+            "about": act(self, "about", d.show_about),
+            "quit": act(self, "quit", d.quit),
+        }
+        # Enter opens only from the list: in the filter box it must stay Enter.
+        self.acts["open"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.acts["open"])
+        # Ctrl+A in the filter box selects its text; in the list, every message.
+        self.acts["select_all"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.table.addAction(self.acts["select_all"])
+        menus: dict[str, list[str | None]] = {
+            "&File": ["get", "write", None, "save", None, "quit"],
+            "&Edit": ["select_all", "filter", None, "delete", "undo_delete", None, "cancel"],
+            "&Message": ["open", "source", None, "reply", "reply_all", "forward"],
+            "&Help": ["help", "about"],
+        }
+        for title, entries in menus.items():
+            menu = self.menuBar().addMenu(title)
+            for name in entries:
+                if name is None:
+                    menu.addSeparator()
+                else:
+                    menu.addAction(self.acts[name])
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("main_toolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for name in ("get", "write", "reply", "reply_all", "forward", "delete"):
+            toolbar.addAction(self.acts[name])
+        names = self.desktop.account_names()
+        if len(names) > 1:
+            toolbar.addSeparator()
+            toolbar.addWidget(QLabel(" Account: ", toolbar))
+            self.switcher = QComboBox(toolbar)
+            self.switcher.setObjectName("account_switcher")
+            self.switcher.addItems(names)
+            self.switcher.setCurrentText(self.context.name)
+            self.switcher.activated.connect(
+                lambda index: self.desktop.open_account(self.switcher.itemText(index))
+            )
+            toolbar.addWidget(self.switcher)
+
+    # -- status -------------------------------------------------------------------------
+    def say(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_SECONDS * 1000)
+
+    def _update_counts(self) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        if self.model.filter_text:
+            self.count_label.setText(f"{shown:,} of {total:,} shown")
+        else:
+            self.count_label.setText(f"{total:,} message{'s' if total != 1 else ''}")
+        self.setWindowTitle(f"{self.context.name} - PyMailGUI ({total:,} messages)")
+
+    def _update_actions(self) -> None:
+        count = len(self.table.selectionModel().selectedRows())
+        for name in ("open", "delete", "save"):
+            self.acts[name].setEnabled(count > 0)
+        for name in ("source", "reply", "reply_all", "forward"):
+            self.acts[name].setEnabled(count == 1)
+
+    # -- the user's verbs ---------------------------------------------------------------
+    def get_mail(self) -> None:
+        self.context.refresh(on_error=lambda error: report.error(error, self))
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def _filter_changed(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_counts()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.filter and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() == Qt.Key.Key_Escape:
+                self.filter.clear()
+                self.table.setFocus()
+                return True
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.table.setFocus()
+                if not self.table.selected_keys() and self.model.rowCount():
+                    self.table.selectRow(0)
+                return True
+        return super().eventFilter(watched, event)
+
+    def open_messages(self, keys: list[str]) -> None:
+        for key in keys[:20]:  # a stray Ctrl+A, Enter must not open 10,000 windows
+            self.desktop.open_viewer(self.context, key)
+        if len(keys) > 20:
+            self.say(f"Opened the first 20 of the {len(keys):,} selected messages.")
+
+    def delete_selected(self) -> None:
+        keys = self.table.selected_keys()
+        if not keys:
+            return
+        first = self.model.display_row(keys[0]) or 0
+        self.deleter.request(keys)
+        # The row that moved into the deleted ones' place gets the focus, as in Thunderbird.
+        if self.model.rowCount():
+            self.table.selectRow(min(first, self.model.rowCount() - 1))
+        self._update_counts()
+
+    def delete_key(self, key: str) -> None:
+        self.deleter.request([key])
+        self._update_counts()
+
+    def save_selected(self, keys: list[str] | None = None) -> None:
+        keys = keys or self.table.selected_keys()
+        if not keys:
+            return
+        dialog = SaveToFolderDialog(keys, self.context.mailbox.folder_names(), self)
+        dialog.chosen.connect(self._save)
+        dialog.show()
+        self.save_dialog = dialog
+
+    def _save(self, keys: list[str], folder: str, delete: bool) -> None:
+        n = len(keys)
+        label = f"Saving {n} message{'s' if n != 1 else ''} in {folder}"
+
+        def run(task: object) -> object:
+            return self.context.mailbox.save_to_folder(keys, folder, task, delete=delete)  # type: ignore[arg-type]
+
+        def done(result: object) -> None:
+            self.say(str(result))
+            if delete:
+                self.context.refresh()
+
+        def failed(error: MailError) -> None:
+            if isinstance(error, SyncError):
+                self._sync_refused(error, "save")
+            else:
+                report.error(error, self)
+
+        self.context.worker.submit(
+            Job("save", label, run, on_done=done, on_error=failed, keys=tuple(keys))
+        )
+
+    def _one_selected(self) -> str | None:
+        keys = self.table.selected_keys()
+        return keys[0] if len(keys) == 1 else None
+
+    def _compose_from(self, kind: str) -> None:
+        key = self._one_selected()
+        if key is None:
+            return
+
+        def with_data(data: bytes) -> None:
+            if kind == "forward":
+                self.desktop.forward(self.context, data)
+            else:
+                self.desktop.reply(self.context, data, reply_all=kind == "reply_all")
+
+        self.context.fetch(key, with_data, lambda error: report.error(error, self))
+
+    def show_source(self) -> None:
+        key = self._one_selected()
+        if key is None:
+            return
+        row = self.model.get(key)
+        title = row.subject if row is not None else key
+
+        def show(data: bytes) -> None:
+            window = SourceWindow(data, title, None)
+            self.desktop.keep(window)
+            window.show()
+
+        self.context.fetch(key, show, lambda error: report.error(error, self))
+
+    # -- synchronization ------------------------------------------------------------------
+    def _sync_refused(self, error: SyncError, action: str) -> None:
+        notice = SyncNotice(error, action, self)
+        self.notices.append(notice)
+        notice.finished.connect(
+            lambda _r: self.notices.remove(notice) if notice in self.notices else None
+        )
+        notice.show()
+        self.context.refresh(
+            on_done=lambda result: notice.refreshed(describe_refresh(result)),
+            on_error=lambda exc: notice.refresh_failed(str(exc)),
+        )
+
+    # -- closing ------------------------------------------------------------------------
+    def _work(self) -> list[str]:
+        return [job.label for w in (self.context.worker, self.context.outgoing) for job in w.jobs]
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        running, pending = self._work(), len(self.deleter.pending)
+        if self._quitting is None and (running or pending):
+            event.ignore()
+            prompt = QuitPrompt(running, pending, self)
+            prompt.decided.connect(self._quit_decided)
+            prompt.show()
+            self.quit_prompt = prompt
+            return
+        if self._quitting is not None and self._work():
+            event.ignore()  # waiting for the worker; _maybe_finish_quit closes us
+            return
+        self._closed = True
+        settings.save_geometry(self._key("inbox"), self)
+        settings.save_bytes(self._key("columns"), self.table.header_state())
+        settings.sync()
+        super().closeEvent(event)
+        self.desktop.inbox_closed(self)
+
+    def _quit_decided(self, how: str) -> None:
+        self._quitting = how
+        if how == FINISH:
+            self.deleter.commit()
+            self.say("Quitting when the work is done…")
+        else:
+            self.deleter.undo()
+            self.context.worker.cancel_all()
+            self.context.outgoing.cancel_all()
+            self.say("Stopping; a delete the server is committing still completes…")
+        self._maybe_finish_quit()
+
+    def _maybe_finish_quit(self) -> None:
+        if self._quitting is not None and not self._work() and not self._closed:
+            self.close()
