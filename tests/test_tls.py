@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import ssl
-from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -59,22 +58,9 @@ def pop_connects(server_files: TLSFiles, pinned: Path, make: ScriptedMaker) -> N
         assert client.stat()[0] == 5
 
 
-SMTPMaker = Callable[..., ScriptedSMTPServer]
-
-
-@pytest.fixture
-def smtp_with() -> Iterator[SMTPMaker]:
-    servers: list[ScriptedSMTPServer] = []
-
-    def make(files: TLSFiles, *, implicit: bool) -> ScriptedSMTPServer:
-        server = ScriptedSMTPServer(tls_context=files.server_context(), implicit_tls=implicit)
-        server.start()
-        servers.append(server)
-        return server
-
-    yield make
-    for server in servers:
-        server.stop()
+def smtp_server(files: TLSFiles, *, implicit: bool) -> ScriptedSMTPServer:
+    """A scripted SMTP server with ``files``' certificate; ``with`` starts and stops it."""
+    return ScriptedSMTPServer(tls_context=files.server_context(), implicit_tls=implicit)
 
 
 def smtp_config(server: ScriptedSMTPServer, pinned: Path, *, implicit: bool) -> ServerConfig:
@@ -105,19 +91,18 @@ def test_pinned_certificate_connects_smtp(
     kind: str,
     implicit: bool,
     bad_certificates: dict[str, TLSFiles],
-    smtp_with: SMTPMaker,
     tmp_path: Path,
 ) -> None:
     files = bad_certificates[kind]
-    server = smtp_with(files, implicit=implicit)
-    config = smtp_config(server, pin_file(tmp_path, files), implicit=implicit)
-    with open_smtp(config, None) as client:
-        assert client.tls_active
-    with (
-        pytest.raises(TLSError, match="could not be verified"),
-        open_smtp(replace(config, pinned_certificate=""), None),
-    ):
-        pass
+    with smtp_server(files, implicit=implicit) as server:
+        config = smtp_config(server, pin_file(tmp_path, files), implicit=implicit)
+        with open_smtp(config, None) as client:
+            assert client.tls_active
+        with (
+            pytest.raises(TLSError, match="could not be verified"),
+            open_smtp(replace(config, pinned_certificate=""), None),
+        ):
+            pass
 
 
 def test_another_certificate_of_the_same_unknown_ca_is_refused(
@@ -133,14 +118,14 @@ def test_another_certificate_of_the_same_unknown_ca_is_refused(
 
 
 def test_another_certificate_of_the_same_unknown_ca_is_refused_smtp(
-    bad_certificates: dict[str, TLSFiles], smtp_with: SMTPMaker, tmp_path: Path
+    bad_certificates: dict[str, TLSFiles], tmp_path: Path
 ) -> None:
     pinned_files = bad_certificates["unknown-ca"]
     sibling = make_tls_files(tmp_path / "sibling", ca=pinned_files.ca)
-    server = smtp_with(sibling, implicit=True)
-    config = smtp_config(server, pin_file(tmp_path, pinned_files), implicit=True)
-    with pytest.raises(TLSError, match="could not be verified"), open_smtp(config, None):
-        pass
+    with smtp_server(sibling, implicit=True) as server:
+        config = smtp_config(server, pin_file(tmp_path, pinned_files), implicit=True)
+        with pytest.raises(TLSError, match="could not be verified"), open_smtp(config, None):
+            pass
 
 
 def test_pinned_certificate_for_another_host_is_refused(
