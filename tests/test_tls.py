@@ -220,7 +220,7 @@ def certificates(draw: st.DrawFn) -> bytes:
         .subject_name(subject)
         .issuer_name(issuer)
         .public_key(key.public_key())
-        .serial_number(draw(st.integers(1, 2**159)))
+        .serial_number(draw(st.integers(1, 2**159 - 1)))
         .not_valid_before(start)
         .not_valid_after(start + datetime.timedelta(days=days))
     )
