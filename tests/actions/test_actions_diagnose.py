@@ -103,6 +103,18 @@ def smtp_config(server: ScriptedSMTPServer, **kw: object) -> ServerConfig:
     return dataclasses.replace(base, **kw)  # type: ignore[arg-type]
 
 
+def dovecot_pop(dovecot: DovecotServer, user: DovecotUser, security: Security) -> ServerConfig:
+    port = dovecot.pop3s_port if security is Security.TLS else dovecot.pop3_port
+    return ServerConfig(
+        host="127.0.0.1",
+        port=port,
+        security=security,
+        username=user.name,
+        ca_file=str(dovecot.ca_file),
+        timeout=10.0,
+    )
+
+
 # -- success --------------------------------------------------------------------------
 @pytest.mark.dovecot
 def test_dovecot_and_aiosmtpd_good_login(
@@ -111,14 +123,7 @@ def test_dovecot_and_aiosmtpd_good_login(
     make_smtp_server: Callable[[SMTPOptions], SMTPTestServer],
 ) -> None:
     smtp = make_smtp_server(SMTPOptions(tls="starttls", auth=True))
-    pop = ServerConfig(
-        host="127.0.0.1",
-        port=dovecot.pop3s_port,
-        security=Security.TLS,
-        username=dovecot_user.name,
-        ca_file=str(dovecot.ca_file),
-        timeout=10.0,
-    )
+    pop = dovecot_pop(dovecot, dovecot_user, Security.TLS)
     progress: list[str] = []
     task = Task("test", on_progress=lambda p: progress.append(str(p)))
     report = diagnose.test_account(
@@ -158,14 +163,7 @@ def test_dovecot_and_aiosmtpd_good_login(
 
 @pytest.mark.dovecot
 def test_dovecot_bad_password(dovecot: DovecotServer, dovecot_user: DovecotUser) -> None:
-    pop = ServerConfig(
-        host="127.0.0.1",
-        port=dovecot.pop3_port,
-        security=Security.STARTTLS,
-        username=dovecot_user.name,
-        ca_file=str(dovecot.ca_file),
-        timeout=10.0,
-    )
+    pop = dovecot_pop(dovecot, dovecot_user, Security.STARTTLS)
     report = diagnose.test_account(account(pop), passwords("wrong"))
     failure = report.pop.failure
     assert failure is not None
