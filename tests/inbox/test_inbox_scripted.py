@@ -249,3 +249,31 @@ def test_no_uidl_no_top(pop_server_factory: PopServerFactory, inbox_for: InboxFa
     target = inbox.rows()[1]
     assert inbox.delete([target.key]).deleted == [target.key]
     assert subjects(inbox) == ["msg 1", "msg 3"]
+
+
+def test_cached_text_is_offered_without_a_connection(
+    pop_server_factory: PopServerFactory, inbox_for: InboxFactory
+) -> None:
+    server = pop_server_factory()
+    uids = fill(server, 3)
+    inbox = inbox_for(server)
+    inbox.refresh()
+    assert inbox.cached(uids[0]) is None
+    data = inbox.fetch(uids[0])
+    sessions = server.session_count
+    assert inbox.cached(uids[0]) == data and inbox.cached("no-such-key") is None
+    assert server.session_count == sessions
+
+
+def test_a_delete_reports_rows_another_client_removed(
+    pop_server_factory: PopServerFactory, inbox_for: InboxFactory
+) -> None:
+    server = pop_server_factory()
+    uids = fill(server, 5)
+    inbox = inbox_for(server)
+    inbox.refresh()
+    server.maildrop("alice").delete(uids[3])  # another client, unseen by our index
+    report = inbox.delete([uids[0]])
+    assert report.deleted == [uids[0]] and report.vanished == [uids[3]]
+    assert [r.key for r in inbox.rows()] == [uids[1], uids[2], uids[4]]
+    assert [r.number for r in inbox.rows()] == [1, 2, 3]

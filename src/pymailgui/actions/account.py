@@ -121,6 +121,10 @@ class Account:
         """A server task of this account is running; the next one queues behind it."""
         return self.inbox.busy
 
+    def cached(self, key: str) -> bytes | None:
+        """The message's text if it was downloaded before, without connecting."""
+        return self.inbox.cached(key)
+
     def mark_seen(self, keys: Sequence[str], seen: bool = True) -> None:
         self.inbox.mark_seen(keys, seen)
 

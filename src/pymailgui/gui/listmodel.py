@@ -10,7 +10,6 @@ runs, the model is reset instead and the view restores the selection by key.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -211,7 +210,7 @@ class MessageListModel(QAbstractTableModel):
         if row.seen and not row.new:
             return
         flags = row.flags if row.seen else row.flags + "S"
-        self._set.rows[pos] = dataclasses.replace(row, new=False, flags=flags)
+        self._set.rows[pos] = row._replace(new=False, flags=flags)
         shown = self.display_row(key)
         if shown is not None:
             self.dataChanged.emit(self.index(shown, 0), self.index(shown, len(Column) - 1))

@@ -12,6 +12,7 @@ The file holds mail, so it is created 0600 whatever the umask.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sqlite3
 import threading
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import MessageRow
@@ -244,11 +246,14 @@ class IndexCache:
     # -- index rows ------------------------------------------------------------------
     def rows(self, account: str) -> list[MessageRow]:
         """Every indexed message in server order."""
-        found = self._read(
-            f"SELECT {_ROW_COLUMNS} FROM messages WHERE account = ? ORDER BY num",  # noqa: S608
-            (account,),
-        )
-        return [_row(r) for r in found]
+        # 100,000 new tuples that are not garbage would trigger a dozen full collections
+        # (measured: 0.3 s of a 0.6 s load): the collector waits until they are built.
+        with _collector_paused():
+            found = self._read(
+                f"SELECT {_ROW_COLUMNS} FROM messages WHERE account = ? ORDER BY num",  # noqa: S608
+                (account,),
+            )
+            return list(map(_row, found))
 
     def row(self, account: str, key: str) -> MessageRow | None:
         found = self._read(
@@ -402,6 +407,17 @@ class IndexCache:
         }
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _blob(value: object) -> bytes:
     assert isinstance(value, bytes | memoryview), type(value)
     return bytes(value)
@@ -417,21 +433,26 @@ def _create_private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
-def _row(r: tuple[object, ...]) -> MessageRow:
+def _row(r: tuple[Any, ...]) -> MessageRow:
+    # Positional and without conversions: SQLite already hands back str, int, float or
+    # None for these columns, and a list of 100,000 rows is built on every start.
     (key, size, from_, to, cc, subject, date, msgid, att, flags, new, num, fp, received) = r
     return MessageRow(
-        key=str(key),
-        size=int(str(size)),
-        from_=str(from_),
-        to=str(to),
-        cc=str(cc),
-        subject=str(subject),
-        date=datetime.fromisoformat(str(date)) if date else None,
-        message_id=str(msgid),
-        has_attachments=bool(att),
-        flags=str(flags),
-        new=bool(new),
-        number=int(str(num)),
-        fingerprint=str(fp),
-        received=float(str(received)) if received is not None else None,
+        key,
+        size,
+        from_,
+        to,
+        cc,
+        subject,
+        _fromiso(date) if date else None,
+        msgid,
+        bool(att),
+        flags,
+        bool(new),
+        num,
+        fp,
+        received,
     )
+
+
+_fromiso = datetime.fromisoformat

@@ -81,6 +81,17 @@ class Inbox:
     def running(self) -> str | None:
         return self._guard.running
 
+    def cached(self, key: str) -> bytes | None:
+        """The message's full text if it was downloaded before (no network), else None.
+
+        None also for a look-alike on a server without usable ids: its label may have
+        moved to its twin since, so only a verified download may show it.
+        """
+        row = self.cache.row(self.account, key)
+        if row is None or self._has_lookalikes(row):
+            return None
+        return self.cache.body(self.account, key)
+
     def mark_seen(self, keys: Sequence[str], seen: bool = True) -> None:
         self.cache.set_flag(self.account, keys, "S", seen)
 
@@ -256,13 +267,15 @@ class Inbox:
                     raise
                 raise exc.with_note("Nothing was deleted.", nothing_committed=True) from exc
             deleted = list(targets.values())
-            self._apply_delete(listing, targets, gone)
+            vanished = self._apply_delete(listing, targets, gone)
         if task.cancelled:
             task.notify(
                 "It was too late to cancel: the server had already been told to delete.",
                 kind="cancel-too-late",
             )
-        return DeleteReport(deleted=deleted, already_gone=gone, notices=list(task.notices))
+        return DeleteReport(
+            deleted=deleted, already_gone=gone, vanished=vanished, notices=list(task.notices)
+        )
 
     def _delete_targets(
         self, client: PopSession, rows: list[MessageRow], task: Task
@@ -293,13 +306,16 @@ class Inbox:
             )
         task.check(UNDONE_DELETE)  # the last moment a cancel can still keep everything
 
-    def _apply_delete(self, listing: Listing, targets: dict[int, str], gone: list[str]) -> None:
+    def _apply_delete(
+        self, listing: Listing, targets: dict[int, str], gone: list[str]
+    ) -> list[str]:
         """Update the index in place after a committed delete: no reload.
 
         Rows with a usable id are matched exactly: the ones the server no longer lists
         are dropped and the rest renumbered. Fingerprint rows keep their labels until
         the next refresh (the session's labels of look-alikes follow server order and
-        need not match the index's), so only the unique ones are renumbered.
+        need not match the index's), so only the unique ones are renumbered. Returns
+        the other rows dropped because the server no longer lists them.
         """
         after = [n for n in sorted(listing.sizes) if n not in targets]
         counts = Counter(listing.fingerprints[n] for n in after if n in listing.fingerprints)
@@ -319,6 +335,7 @@ class Inbox:
         with self.cache.transaction() as db:
             self.cache.drop(db, self.account, [*targets.values(), *gone, *vanished])
             self.cache.renumber(db, self.account, renumbered)
+        return vanished
 
     # -- sessions ----------------------------------------------------------------------
     @contextmanager

@@ -44,6 +44,8 @@ class DeleteReport:
 
     deleted: list[str]
     already_gone: list[str] = field(default_factory=list)
+    #: Other rows dropped from the index: the server no longer lists them.
+    vanished: list[str] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
     def __str__(self) -> str:
