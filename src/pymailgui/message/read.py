@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email.errors
 import email.policy
+import re
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
@@ -94,16 +95,35 @@ def _addresses(msg: Message, name: str, defects: list[str]) -> list[Address]:
         return addresses(msg, name, defects)
     found: list[Address] = []
     for raw in raws:
-        pairs = mailbox_pairs(one_line(recover_8bit(raw[:MAX_VIEW_HEADER])))
+        head, more = _first_addresses(raw[:MAX_VIEW_HEADER], MAX_VIEW_ADDRESSES)
+        pairs = mailbox_pairs(one_line(recover_8bit(head)))
         if pairs is None:
-            pairs = [(a.display_name, a.addr_spec) for a in parse_address_list(raw)]
-        found.extend(make_address(_cut(d), s) for d, s in pairs[:MAX_VIEW_ADDRESSES] if d or s)
-        if len(pairs) > MAX_VIEW_ADDRESSES:
-            more = len(pairs) - MAX_VIEW_ADDRESSES
+            pairs = [(a.display_name, a.addr_spec) for a in parse_address_list(head)]
+        found.extend(make_address(_cut(d), s) for d, s in pairs if d or s)
+        if more:
             defects.append(f"{name} header lists {more:,} more addresses than are shown")
     if any(len(r) > MAX_VIEW_HEADER for r in raws):
         defects.append(f"{name} header is longer than {MAX_VIEW_HEADER:,} characters; cut")
     return found[:MAX_VIEW_ADDRESSES]
+
+
+def _first_addresses(value: str, n: int) -> tuple[str, int]:
+    """``value`` up to its ``n``-th top-level comma, and how many addresses follow.
+
+    One linear scan that steps over quoted strings, comments and angle brackets, so the
+    grammar only ever reads the addresses that will be shown.
+    """
+    if value.count(",") < n:
+        return value, 0
+    commas = [m.start() for m in _TOP_LEVEL.finditer(value) if m.group() == ","]
+    if len(commas) < n:
+        return value, 0
+    return value[: commas[n - 1]], len(commas) - n + 1
+
+
+# A quoted string, a comment (one level), an angle address, or a separating comma; each
+# alternative consumes a character at a time, so the scan is linear on any input.
+_TOP_LEVEL = re.compile(r'"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|<[^<>]*>?|,')
 
 
 def _cut(text: str) -> str:
