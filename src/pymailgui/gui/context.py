@@ -88,6 +88,8 @@ class AccountContext(QObject):
     folders_changed = Signal(list)
     #: Something was added to or left Outbox.
     outbox_changed = Signal()
+    #: The periodic check found new mail: the new rows.
+    new_mail = Signal(list)
 
     def __init__(self, mailbox: Mailbox, config: Config, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -109,9 +111,7 @@ class AccountContext(QObject):
         self._known: KnownSenders | None = None
         self.check_timer = QTimer(self)
         self.check_timer.timeout.connect(self._periodic_check)
-        minutes = config.gui.check_minutes
-        if minutes > 0:
-            self.check_timer.start(minutes * 60_000)
+        self._schedule()
 
     @property
     def name(self) -> str:
@@ -187,9 +187,49 @@ class AccountContext(QObject):
             self.removed.emit(sorted(gone))
         return gone
 
+    @property
+    def check_minutes(self) -> int:
+        """The account's own interval, else the [gui] one (0: only when asked)."""
+        return self.mailbox.account.settings.check_minutes or self.config.gui.check_minutes
+
+    def _schedule(self) -> None:
+        minutes = self.check_minutes
+        if minutes > 0:
+            self.check_timer.start(minutes * 60_000)
+        else:
+            self.check_timer.stop()
+
+    def reconfigure(self, config: Config) -> None:
+        """The account's settings were edited (same name): use them from now on."""
+        self.config = config
+        self.mailbox.reconfigure(config)
+        self._schedule()
+
     def _periodic_check(self) -> None:
-        if not self.worker.busy:
-            self.refresh()
+        """Get mail; say what is new; send again what failed in Outbox (the server may be
+        back). Nothing is done while the account is busy: the next check will."""
+        if self.worker.busy:
+            return
+
+        def checked(report: RefreshReport) -> None:
+            added = set(report.added)
+            if added:
+                rows = [r for r in self.model.rowset.rows if r.key in added]
+                self.new_mail.emit(rows)
+            self._resend_failed()
+
+        self.refresh(on_done=checked)
+
+    def _resend_failed(self) -> None:
+        if self.outgoing.busy:
+            return
+        outbox = self.mailbox.outbox
+
+        def resend(waiting: bool) -> None:
+            if waiting:
+                self.resend(None, automatic=True)
+
+        pool.run(lambda: any(e.state == "failed" for e in outbox()), resend)
 
     # -- messages -----------------------------------------------------------------------
     def fetch(self, key: str, on_data: OnData, on_error: OnError) -> Job | None:

@@ -52,6 +52,8 @@ class InboxWindow(QMainWindow):
         self.setWindowIcon(icons.application())
         self._build()
         context.list_updated.connect(lambda _report: self._update_counts())
+        # A message opened is no longer unread: the title's count follows.
+        self.model.dataChanged.connect(lambda *_: self._update_counts())
         context.status.connect(self.say)
         context.sync_refused.connect(self._sync_refused)
         context.worker.idle.connect(self._maybe_finish_quit)
@@ -128,6 +130,7 @@ class InboxWindow(QMainWindow):
             "help": act(self, "help", d.show_help),
             "about": act(self, "about", d.show_about),
             "quit": act(self, "quit", d.quit),
+            "accounts": act(self, "accounts", d.show_accounts),
         }
         # Enter opens only from the list: in the filter box it must stay Enter.
         self.acts["open"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -136,7 +139,10 @@ class InboxWindow(QMainWindow):
         self.acts["select_all"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.acts["select_all"])
         commands.add_menus(self, self.acts, {
-            "&File": ["get", "write", None, "save", None, "folders", "outbox", None, "quit"],
+            "&File": [
+                "get", "write", None, "save", None, "folders", "outbox", None, "accounts", None,
+                "quit",
+            ],
             "&Edit": ["select_all", "filter", None, "delete", "undo_delete", None, "cancel"],
             "&Message": [
                 "open", "source", None, "reply", "reply_all", "forward", "forward_attached",
@@ -146,18 +152,26 @@ class InboxWindow(QMainWindow):
         toolbar = commands.add_toolbar(self, "Main", self.acts, [
             "get", "write", "reply", "reply_all", "forward", "delete", None, "folders", "outbox",
         ])  # fmt: skip
-        names = self.desktop.account_names()
-        if len(names) > 1:
-            toolbar.addSeparator()
-            toolbar.addWidget(QLabel(" Account: ", toolbar))
-            self.switcher = QComboBox(toolbar)
-            self.switcher.setObjectName("account_switcher")
-            self.switcher.addItems(names)
-            self.switcher.setCurrentText(self.context.name)
-            self.switcher.activated.connect(
-                lambda index: self.desktop.open_account(self.switcher.itemText(index))
-            )
-            toolbar.addWidget(self.switcher)
+        toolbar.addSeparator()
+        self.switcher_label = QLabel(" Account: ", toolbar)
+        self.switcher = QComboBox(toolbar)
+        self.switcher.setObjectName("account_switcher")
+        self.switcher.activated.connect(
+            lambda index: self.desktop.open_account(self.switcher.itemText(index))
+        )
+        self._switcher_actions = [
+            toolbar.addWidget(self.switcher_label),
+            toolbar.addWidget(self.switcher),
+        ]
+        self.update_switcher(self.desktop.account_names())
+
+    def update_switcher(self, names: list[str]) -> None:
+        """The account switcher, shown when there are several accounts."""
+        self.switcher.clear()
+        self.switcher.addItems(names)
+        self.switcher.setCurrentText(self.context.name)
+        for action in self._switcher_actions:
+            action.setVisible(len(names) > 1)
 
     # -- status -------------------------------------------------------------------------
     def say(self, text: str) -> None:
@@ -169,7 +183,9 @@ class InboxWindow(QMainWindow):
             self.count_label.setText(f"{shown:,} of {total:,} shown")
         else:
             self.count_label.setText(f"{total:,} message{'s' if total != 1 else ''}")
-        self.setWindowTitle(f"{self.context.name} - PyMailGUI ({total:,} messages)")
+        unread = self.model.unread
+        counts = f"{unread:,} unread, {total:,}" if unread else f"{total:,}"
+        self.setWindowTitle(f"{self.context.name} - PyMailGUI ({counts} messages)")
 
     def _update_actions(self) -> None:
         count = len(self.table.selectionModel().selectedRows())

@@ -74,6 +74,7 @@ class MessageListModel(QAbstractTableModel):
         self._sort: tuple[Column, bool] | None = None  # None: base (server) order
         self._bold = QFont()
         self._bold.setBold(True)
+        self._unread: int | None = None  # counted when asked, after each change
         #: The local folder these rows are in: set, rows can be dragged to another one.
         self.drag_folder: str | None = None
 
@@ -160,6 +161,16 @@ class MessageListModel(QAbstractTableModel):
         return self._filter
 
     @property
+    def unread(self) -> int:
+        """Rows shown bold: new and not opened yet (not counting those being deleted)."""
+        if self._unread is None:
+            hidden = self._hidden
+            self._unread = sum(
+                1 for r in self._set.rows if r.new and not r.seen and r.key not in hidden
+            )
+        return self._unread
+
+    @property
     def total(self) -> int:
         """Rows in the list before the filter (and not hidden for a pending delete)."""
         return len(self._set) - len(self._hidden & self._set.pos.keys())
@@ -219,6 +230,7 @@ class MessageListModel(QAbstractTableModel):
     def unhide(self, keys: Iterable[str]) -> None:
         """Put hidden rows back where they belong (undo, or a delete that did not happen)."""
         self._hidden.difference_update(keys)
+        self._unread = None
         self._transition(self._set, self._visible(self._set))
 
     def mark_seen(self, key: str) -> None:
@@ -231,6 +243,7 @@ class MessageListModel(QAbstractTableModel):
             return
         flags = row.flags if row.seen else row.flags + "S"
         self._set.rows[pos] = row._replace(new=False, flags=flags)
+        self._unread = None
         shown = self.display_row(key)
         if shown is not None:
             self.dataChanged.emit(self.index(shown, 0), self.index(shown, len(Column) - 1))
@@ -264,6 +277,8 @@ class MessageListModel(QAbstractTableModel):
         computed as soon as a reset is known to be cheaper.
         """
         self._where = None
+        if rowset is not self._set or self._hidden:
+            self._unread = None
         if not self._shown:  # the first list, or a filter that had left nothing
             if target:
                 self.beginInsertRows(QModelIndex(), 0, len(target) - 1)

@@ -9,26 +9,34 @@ kept alive here until closed. Closing the last inbox window quits.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pymailgui.actions import open_account
 from pymailgui.config import Config
+from pymailgui.config.load import load
 from pymailgui.demo import Demo, open_demo_account
 from pymailgui.errors import MailError
 from pymailgui.gui import pool, report
 from pymailgui.gui.about import AboutBox
+from pymailgui.gui.accounts import AccountsDialog
 from pymailgui.gui.context import AccountContext
 from pymailgui.gui.folderwin import FolderWindow
 from pymailgui.gui.help import HelpWindow
 from pymailgui.gui.inbox import InboxWindow
 from pymailgui.gui.mailbox import Mailbox
+from pymailgui.gui.notify import Notifier
 from pymailgui.gui.outboxwin import OutboxWindow
 from pymailgui.gui.password import PasswordBroker
 from pymailgui.gui.viewer import ViewerWindow
 from pymailgui.gui.writing import Writing
+
+#: The demo's account name (see pymailgui.demo.start_demo).
+DEMO_NAME = "demo"
 
 
 class Desktop(QObject):
@@ -36,11 +44,19 @@ class Desktop(QObject):
     finished = Signal()
 
     def __init__(
-        self, config: Config, *, fixed_password: str | None = None, demo: Demo | None = None
+        self,
+        config: Config,
+        *,
+        fixed_password: str | None = None,
+        demo: Demo | None = None,
+        notifier: Notifier | None = None,
     ) -> None:
         """``demo``: the running demo servers, whose account keeps its own cache and
-        folders (never a real account's); ``fixed_password``: tests' servers."""
+        folders (never a real account's); ``fixed_password``: tests' servers;
+        ``notifier``: where new mail is announced (default: the session bus)."""
         super().__init__()
+        self.notifier = notifier or Notifier(parent=self)
+        self.notifier.opened.connect(self.open_account)
         self.config = config
         self.fixed_password = fixed_password
         self.demo = demo
@@ -53,6 +69,9 @@ class Desktop(QObject):
         self.folder_windows: dict[str, FolderWindow] = {}
         self.outbox_windows: dict[str, OutboxWindow] = {}
         self.writing = Writing(self)
+        self.accounts_dialog: AccountsDialog | None = None
+        #: The config file the settings dialog writes (default: paths.config_file()).
+        self.config_path: Path | None = config.source
 
     def account_names(self) -> list[str]:
         return list(self.config.accounts)
@@ -78,7 +97,7 @@ class Desktop(QObject):
         context = self.contexts.get(name)
         if context is not None:
             return context
-        if self.demo is not None:
+        if self.demo is not None and name == DEMO_NAME:
             account = open_demo_account(self.demo, prompt=self.passwords)
         else:
             account = open_account(
@@ -86,6 +105,7 @@ class Desktop(QObject):
             )
         context = AccountContext(Mailbox(account), self.config, self)
         context.removed.connect(lambda keys, c=context: self._removed(c, keys))
+        context.new_mail.connect(lambda rows, n=name: self.notifier.new_mail(n, rows))
         self.contexts[name] = context
         return context
 
@@ -245,6 +265,52 @@ class Desktop(QObject):
         window.raise_()
         window.activateWindow()
         return window
+
+    # -- settings -----------------------------------------------------------------------
+    def file_config(self) -> Config:
+        """The accounts of the config file (never the demo's, which lives in memory)."""
+        if self.demo is None:
+            return self.config
+        try:
+            return load(self.config_path)
+        except MailError:
+            return Config()
+
+    def show_accounts(self) -> AccountsDialog:
+        if self.accounts_dialog is None:
+            dialog = AccountsDialog(
+                self.file_config(),
+                path=self.config_path,
+                remember=self.passwords.remember,
+                parent=None,
+            )
+            dialog.saved.connect(self.apply_config)
+            dialog.destroyed.connect(lambda _o=None: setattr(self, "accounts_dialog", None))
+            self.accounts_dialog = dialog
+        self.accounts_dialog.show()
+        self.accounts_dialog.raise_()
+        self.accounts_dialog.activateWindow()
+        return self.accounts_dialog
+
+    def apply_config(self, saved: Config) -> None:
+        """Settings were saved: edited accounts take them, removed ones close, and the
+        first account ever set up opens."""
+        config = saved
+        if self.demo is not None:  # the demo stays next to the accounts of the file
+            demo = self.demo.config.accounts
+            config = dataclasses.replace(saved, accounts={**demo, **saved.accounts})
+        self.config = config
+        for name in list(self.contexts):
+            if name in config.accounts:
+                self.contexts[name].reconfigure(config)
+            else:
+                window = self.inboxes.get(name)
+                if window is not None and len(self.inboxes) > 1:
+                    window.close()
+        for window in self.inboxes.values():
+            window.update_switcher(self.account_names())
+        if not self.inboxes and saved.accounts:
+            self.open_account(next(iter(saved.accounts)))
 
     def show_help(self) -> None:
         if self.help_window is None:
