@@ -80,6 +80,8 @@ def gui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir(mode=0o700)
     monkeypatch.setenv("PYMAILGUI_HOME", str(home))
     monkeypatch.setenv("HOME", str(home))
+    # Never the developer's real keyring: a test's password must not land there.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
 
 

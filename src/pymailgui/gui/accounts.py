@@ -76,6 +76,7 @@ class AccountsDialog(QDialog):
         self.remember = remember
         self.current: str | None = None  # the account in the form (None: a new one)
         self.dirty = False
+        self._loading = False
         self.typed: dict[tuple[str, str], str] = {}
         self.job: Job | None = None
         self.prompt: ChoiceBox | None = None
@@ -83,8 +84,6 @@ class AccountsDialog(QDialog):
         self._build()
         names = list(config.accounts)
         self._fill_list(names[0] if names else None)
-        if not names:
-            self.add_account()
         self.resize(1180, 760)
         settings.restore_geometry("accounts", self)
 
@@ -167,20 +166,33 @@ class AccountsDialog(QDialog):
         return buttons
 
     def _fill_list(self, select: str | None) -> None:
+        """List the accounts (and a new one being typed) and show ``select``'s form."""
         self.account_list.blockSignals(True)
         self.account_list.clear()
         self.account_list.addItems(list(self.working.accounts))
-        if self.current is None and select is None:
+        if select is None:
             self.account_list.addItem(NEW)
-        self.account_list.blockSignals(False)
         items = self.account_list.findItems(select or NEW, Qt.MatchFlag.MatchExactly)
         if items:
             self.account_list.setCurrentItem(items[0])
+        self.account_list.blockSignals(False)
+        if select is None or items:
             self._load(select)
+
+    def _select(self, name: str | None) -> None:
+        items = self.account_list.findItems(name or NEW, Qt.MatchFlag.MatchExactly)
+        if items:
+            self.account_list.blockSignals(True)
+            self.account_list.setCurrentItem(items[0])
+            self.account_list.blockSignals(False)
 
     def _load(self, name: str | None) -> None:
         self.current = name
-        self.form.load(self.working.accounts.get(name) if name else None)
+        self._loading = True  # filling the form is not an edit
+        try:
+            self.form.load(self.working.accounts.get(name) if name else None)
+        finally:
+            self._loading = False
         self.report.clear()
         self.error_bar.hide()
         self._update()
@@ -195,6 +207,8 @@ class AccountsDialog(QDialog):
         self.cancel_button.setVisible(testing)
 
     def _edited(self) -> None:
+        if self._loading:
+            return
         self.dirty = True
         self._update()
 
@@ -223,7 +237,7 @@ class AccountsDialog(QDialog):
         if not text or text == (self.current or NEW):
             return
         if not self._commit():
-            self._fill_list(self.current)  # stay on the account with the problem
+            self._select(self.current)  # stay on the account with the problem, as typed
             return
         self._fill_list(None if text == NEW else text)
 
@@ -257,9 +271,6 @@ class AccountsDialog(QDialog):
         self.current = None
         names = list(self.working.accounts)
         self._fill_list(names[0] if names else None)
-        if not names:
-            self.current = None
-            self.form.load(None)
         self._update()
 
     # -- saving -------------------------------------------------------------------------

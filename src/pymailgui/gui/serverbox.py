@@ -47,12 +47,12 @@ class ServerBox(QGroupBox):
         self.security = QComboBox(self)
         self.security.setObjectName(f"{protocol}_security")
         for security, label in SECURITY:
-            self.security.addItem(label, security)
+            self.security.addItem(label, security.value)
         self.user = self._line("user", "the address")
         self.source = QComboBox(self)
         self.source.setObjectName(f"{protocol}_source")
         for source, label in SOURCES:
-            self.source.addItem(label, source)
+            self.source.addItem(label, source.value)
         self.password = self._line("password", "typed here: kept in the keyring")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.command = self._line("command", "e.g. pass show mail/work")
@@ -88,7 +88,7 @@ class ServerBox(QGroupBox):
 
     def _update(self) -> None:
         login = self.auth is None or self.auth.currentData() != "none"
-        command = self.source.currentData() is PasswordSource.COMMAND
+        command = self.chosen_source() is PasswordSource.COMMAND
         for widget in (self.user, self.source):
             self._form.setRowVisible(widget, login)
         self._form.setRowVisible(self.password, login and not command)
@@ -100,9 +100,9 @@ class ServerBox(QGroupBox):
         server = server or ServerConfig(host="")
         self.host.setText(server.host)
         self.port.setValue(server.port)
-        self.security.setCurrentIndex(max(0, self.security.findData(server.security)))
+        self.security.setCurrentIndex(max(0, self.security.findData(server.security.value)))
         self.user.setText(server.username)
-        self.source.setCurrentIndex(max(0, self.source.findData(password_source(server))))
+        self.source.setCurrentIndex(max(0, self.source.findData(password_source(server).value)))
         self.command.setText(server.password_command)
         self.password.clear()
         if self.auth is not None:
@@ -113,7 +113,7 @@ class ServerBox(QGroupBox):
         """A provider's host, port, security and login (the rest stays as typed)."""
         self.host.setText(server.host)
         self.port.setValue(server.port)
-        self.security.setCurrentIndex(max(0, self.security.findData(server.security)))
+        self.security.setCurrentIndex(max(0, self.security.findData(server.security.value)))
         self.user.setText(server.username)
 
     def server(self) -> ServerConfig:
@@ -133,17 +133,20 @@ class ServerBox(QGroupBox):
             base,
             host=host,
             port=self.port.value(),
-            security=self.security.currentData(),
+            security=Security(self.security.currentData()),
             username=self.user.text().strip(),
             auth=auth,
         )
         if changed.host != base.host or changed.security is not base.security:
             # A pinned certificate belongs to one server and one kind of connection.
             changed = dataclasses.replace(changed, pinned_certificate="")
-        return with_password_source(changed, self.source.currentData(), self.command.text().strip())
+        return with_password_source(changed, self.chosen_source(), self.command.text().strip())
+
+    def chosen_source(self) -> PasswordSource:
+        return PasswordSource(self.source.currentData())
 
     def typed_password(self) -> str | None:
-        if self.source.currentData() is PasswordSource.COMMAND:
+        if self.chosen_source() is PasswordSource.COMMAND:
             return None
         return self.password.text() or None
 
