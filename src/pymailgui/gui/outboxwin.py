@@ -95,6 +95,8 @@ class OutboxWindow(QMainWindow):
             self, "Outbox", self.acts, ["resend", "resend_all", "edit_outgoing", "delete"]
         )
         context.outbox_changed.connect(self.reload)
+        context.outgoing.job_started.connect(lambda _job: self._update_actions())
+        context.outgoing.idle.connect(self._update_actions)
         context.folders_changed.connect(lambda names: self.reload() if OUTBOX in names else None)
         self.setWindowTitle(f"Outbox - {context.name} - PyMailGUI")
         self.resize(900, 420)
