@@ -48,9 +48,10 @@ class FolderPicker(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        if ok is not None:
-            ok.setText(verb)
-            ok.setObjectName("folder_ok")
+        assert ok is not None
+        ok.setText(verb)
+        ok.setObjectName("folder_ok")
+        self.ok_button = ok
         buttons.accepted.connect(self._choose)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
