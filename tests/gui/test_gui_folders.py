@@ -6,6 +6,7 @@ export a folder to mbox and import it again."""
 from __future__ import annotations
 
 import mailbox
+
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
@@ -40,6 +41,11 @@ def save_to(qtbot, window, subject: str, folder: str, *, delete: bool = False) -
 def shown(folder_window: FolderWindow) -> list[str]:
     model = folder_window.model
     return [model.row_at(i).subject for i in range(model.rowCount())]
+
+
+def folder_labels(folder_window: FolderWindow) -> list[str]:
+    folders = folder_window.folder_list
+    return [folders.item(i).text() for i in range(folders.count())]
 
 
 def pick(qtbot, folder_window: FolderWindow, name: str) -> None:
@@ -100,8 +106,8 @@ def test_folders_create_move_drag_copy_rename_export_import_and_delete(demo, qtb
     qtbot.waitUntil(picker.isVisible, timeout=WAIT_MS)
     picker.folder.setCurrentText("Archive")
     qtbot.mouseClick(picker.ok_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: shown(folder_window) == ["Invoice 2026-0147 and the site photo"],
-                    timeout=WAIT_MS)  # fmt: skip
+    only_invoice = ["Invoice 2026-0147 and the site photo"]
+    qtbot.waitUntil(lambda: shown(folder_window) == only_invoice, timeout=WAIT_MS)
     # Drag the other row onto Archive (a move), then copy it back with Ctrl.
     invoice = folder_window.model.key_at(0)
     drop_rows(folder_window, [invoice], "Archive", copy=False)
@@ -112,8 +118,7 @@ def test_folders_create_move_drag_copy_rename_export_import_and_delete(demo, qtb
         shown(folder_window).index("Invoice 2026-0147 and the site photo")
     )
     drop_rows(folder_window, [invoice], "Projects", copy=True)
-    qtbot.waitUntil(lambda: "Projects (1)" in [folder_window.folder_list.item(i).text()
-                    for i in range(folder_window.folder_list.count())], timeout=WAIT_MS)  # fmt: skip
+    qtbot.waitUntil(lambda: "Projects (1)" in folder_labels(folder_window), timeout=WAIT_MS)
     assert len(shown(folder_window)) == 2  # a copy: Archive keeps both
     # Export Archive to an mbox file.
     target = tmp_path / "archive-2026.mbox"
