@@ -16,7 +16,8 @@ from pymailgui.message import Draft
 
 
 def joined(values: list[str]) -> str:
-    return ", ".join(v.strip() for v in values if v.strip())
+    """Addresses as one line, one ", " between each (an item may hold several)."""
+    return ", ".join(a for v in values for a in addresses.split(v))
 
 
 class ComposeForm(QWidget):

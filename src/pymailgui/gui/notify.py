@@ -21,7 +21,7 @@ import itertools
 import logging
 import threading
 
-from PySide6.QtCore import Q_ARG, Q_RETURN_ARG, QMetaObject, QObject, Qt, Signal, Slot
+from PySide6.QtCore import Q_ARG, Q_RETURN_ARG, SLOT, QMetaObject, QObject, Qt, Signal, Slot
 from PySide6.QtDBus import QDBusConnection, QDBusInterface
 
 from pymailgui.gui import pool
@@ -81,8 +81,9 @@ class Notifier(QObject):
             if not bus.isConnected():
                 self.available = False
                 return None
-            # b"1...": what Qt's SLOT() macro makes of a slot signature.
-            bus.connect(SERVICE, PATH, INTERFACE, "ActionInvoked", self, b"1_action(uint,QString)")
+            # The stubs say bytes; only SLOT()'s own string is accepted (measured).
+            slot = SLOT("_action(uint,QString)")
+            bus.connect(SERVICE, PATH, INTERFACE, "ActionInvoked", self, slot)  # type: ignore[call-overload]
             self._bus = bus
         return self._bus
 
