@@ -30,7 +30,7 @@ class Recorder(QObject):
         self.last = 0
 
     @Slot(str, "uint", str, str, str, "QStringList", "QVariantMap", int, result="uint")
-    def Notify(self, app, replaces, icon, summary, body, actions, hints, timeout):  # noqa: N802
+    def Notify(self, app, replaces, icon, summary, body, actions, hints, timeout):
         self.last = replaces or self.last + 1
         call = {
             "app": app,
@@ -51,7 +51,7 @@ class Recorder(QObject):
         return self.last
 
     @Slot(result="QStringList")
-    def GetCapabilities(self):  # noqa: N802
+    def GetCapabilities(self):
         return ["body", "actions"]
 
 
