@@ -75,8 +75,10 @@ def test_install_desktop_writes_the_entry_and_the_icon(tmp_path):
     main = parser["Desktop Entry"]
     assert main["MimeType"] == "x-scheme-handler/mailto;"
     assert main["Type"] == "Application" and main["Icon"] == "pymailgui"
-    program, field = main["Exec"].rsplit(" ", 1)
-    assert field == "%u"  # one URL: the mailto: link
+    words = main["Exec"].split(" ")
+    assert words[-1] == "%u"  # one URL: the mailto: link
+    assert Path(words[0]).is_absolute() and Path(words[0]).exists()
+    assert main["TryExec"] == words[0]
     assert "xdg-mime default pymailgui.desktop x-scheme-handler/mailto" in done.stdout
 
 

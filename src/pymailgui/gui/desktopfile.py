@@ -42,35 +42,39 @@ def quote_exec(program: str) -> str:
     return f'"{inner}"'.replace("\\", "\\\\")
 
 
-def program_path() -> str:
-    """The absolute path of the running ``pymailgui`` (or ``python -m pymailgui.gui``)."""
+def program_words() -> list[str]:
+    """How to start this PyMailGUI: the running ``pymailgui`` by its absolute path, the
+    one on ``PATH``, else this Python with ``-m pymailgui.gui``."""
     argv0 = Path(sys.argv[0])
     if argv0.name == "pymailgui" and argv0.exists():
-        return str(argv0.resolve())
+        return [str(argv0.resolve())]
     found = shutil.which("pymailgui")
-    return str(Path(found).resolve()) if found else "pymailgui"
+    if found:
+        return [str(Path(found).resolve())]
+    return [sys.executable, "-m", "pymailgui.gui"]
 
 
-def desktop_entry(program: str) -> str:
+def desktop_entry(program: list[str]) -> str:
     """The packaged entry with its ``Exec``/``TryExec`` naming ``program``."""
     text = _resource(DESKTOP_ID).decode("utf-8")
+    command = " ".join(quote_exec(word) for word in program)
     lines = []
     for line in text.splitlines():
         if line.startswith("Exec=pymailgui"):
-            line = "Exec=" + quote_exec(program) + line[len("Exec=pymailgui") :]
+            line = "Exec=" + command + line[len("Exec=pymailgui") :]
         elif line.startswith("TryExec="):
-            line = "TryExec=" + program.replace("\\", "\\\\")
+            line = "TryExec=" + program[0].replace("\\", "\\\\")
         lines.append(line)
     return "\n".join(lines) + "\n"
 
 
-def install(base: Path | None = None, program: str | None = None) -> list[Path]:
+def install(base: Path | None = None, program: list[str] | None = None) -> list[Path]:
     """Write the entry and the icon under ``base`` (default: the XDG data home)."""
     base = base or data_home()
     entry = base / "applications" / DESKTOP_ID
     icon = base / "icons" / "hicolor" / "scalable" / "apps" / ICON_NAME
     for path, data in (
-        (entry, desktop_entry(program or program_path()).encode("utf-8")),
+        (entry, desktop_entry(program or program_words()).encode("utf-8")),
         (icon, _resource(ICON_NAME)),
     ):
         path.parent.mkdir(parents=True, exist_ok=True)
