@@ -111,7 +111,7 @@ class AccountsDialog(QDialog):
         left = QVBoxLayout()
         self.account_list = QListWidget(self)
         self.account_list.setObjectName("account_list")
-        self.account_list.setMaximumWidth(200)
+        self.account_list.setMaximumWidth(170)
         self.account_list.currentTextChanged.connect(self._picked)
         left.addWidget(self.account_list, 1)
         row = QHBoxLayout()

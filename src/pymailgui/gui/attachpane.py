@@ -11,7 +11,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -82,6 +82,7 @@ class AttachmentPane(QWidget):
         self.list = QListWidget(self)
         self.list.setObjectName("attachment_list")
         self.list.setSelectionMode(QListWidget.SelectionMode.ExtendedSelection)
+        self.list.setIconSize(QSize(16, 16))
         self.list.installEventFilter(self)
         layout.addWidget(self.list)
         row = QHBoxLayout()

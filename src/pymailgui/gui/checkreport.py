@@ -17,12 +17,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
 from pymailgui.actions.diagnose import ConnectionReport, ServerReport
+from pymailgui.gui import look
 
 _NAMES = {"pop": "Incoming mail (POP3)", "smtp": "Outgoing mail (SMTP)"}
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=False)
+    # Braces too: "{good}" and "{bad}" mark where the scheme's colours go.
+    return html.escape(str(text), quote=False).replace("{", "&#123;")
 
 
 def certificate_html(report: ServerReport) -> str:
@@ -62,21 +64,22 @@ def certificate_html(report: ServerReport) -> str:
 def server_html(report: ServerReport) -> str:
     title = f"{_NAMES.get(report.protocol, report.protocol)}: {report.host} port {report.port}"
     parts = [f"<h3>{_e(title)}</h3><p>"]
+    failure = report.failure
     for step in report.steps:
         mark = "✔" if step.ok else "✘"
-        color = "#1e7b34" if step.ok else "#b3261e"
-        detail = f" - {_e(step.detail)}" if step.detail else ""
+        color = "{good}" if step.ok else "{bad}"
+        said = step.detail and not (failure is not None and step.detail == failure.message)
+        detail = f" - {_e(step.detail)}" if said else ""
         parts.append(f"<span style='color:{color}'>{mark}</span> {_e(step.step.value)}{detail}<br>")
     parts.append("</p>")
-    failure = report.failure
     if failure is not None:
-        parts.append(f"<p style='color:#b3261e'><b>{_e(failure.message)}</b></p>")
+        parts.append(f"<p style='color:{{bad}}'><b>{_e(failure.message)}</b></p>")
         if failure.server_said:
             parts.append(f"<p>The server said: “{_e(failure.server_said)}”</p>")
         parts.append(certificate_html(report))
     else:
         caps = ", ".join(f"{c} {a}".strip() for c, a in report.capabilities)
-        parts.append("<p style='color:#1e7b34'><b>Works.</b></p>")
+        parts.append("<p style='color:{good}'><b>Works.</b></p>")
         if caps:
             parts.append(f"<p>The server offers: {_e(caps)}</p>")
     for warning in report.warnings:
@@ -113,24 +116,19 @@ class CheckReport(QWidget):
 
     def show_running(self, text: str) -> None:
         self._drop_buttons()
-        self.label.setText(f"<p>{_e(text)}</p>")
+        self._set(f"<p>{_e(text)}</p>")
 
     def show_failed(self, text: str) -> None:
         self._drop_buttons()
-        self.label.setText(f"<p style='color:#b3261e'><b>{_e(text)}</b></p>")
+        self._set(f"<p style='color:{{bad}}'><b>{_e(text)}</b></p>")
 
     def show_report(self, report: ConnectionReport) -> None:
         self.report = report
         self._drop_buttons()
-        good = "<p style='color:#1e7b34'><b>{}</b></p>"
-        head = (
-            good.format("Both servers work: PyMailGUI can get and send mail.")
-            if report.ok and report.smtp is not None
-            else good.format("The server works.")
-            if report.ok
-            else ""
-        )
-        self.label.setText(head + "".join(server_html(s) for s in report.servers))
+        both = report.smtp is not None
+        said = "Both servers work: PyMailGUI can get and send mail." if both else "It works."
+        head = f"<p style='color:{{good}}'><b>{said}</b></p>" if report.ok else ""
+        self._set(head + "".join(server_html(s) for s in report.servers))
         for server in report.servers:
             check = server.failure.certificate if server.failure is not None else None
             if check is not None and check.pinnable and check.certificate is not None:
@@ -151,3 +149,9 @@ class CheckReport(QWidget):
     @property
     def text(self) -> str:
         return self.label.text()
+
+    def _set(self, html_text: str) -> None:
+        """Show ``html_text`` with the OK and failure colours of the current scheme."""
+        dark = look.is_dark(self.palette())
+        good, bad = ("#81c995", "#f28b82") if dark else ("#1e7b34", "#b3261e")
+        self.label.setText(html_text.replace("{good}", good).replace("{bad}", bad))

@@ -213,7 +213,7 @@ COMMANDS: dict[str, Command] = {
             "Send A&ll",
             (),
             "Send every message waiting here (not those that may have arrived already)",
-            "mail-send-receive",
+            "mail-outbox",
         ),
         Command(
             "edit_outgoing",

@@ -39,7 +39,6 @@ class ComposeForm(QWidget):
         for name, line in accounts:
             self.from_box.addItem(line if len(accounts) == 1 else f"{line}  ({name})", name)
         self.from_box.setCurrentIndex(max(0, self.from_box.findData(current)))
-        self.from_box.setEnabled(len(accounts) > 1)
         self.from_box.activated.connect(
             lambda i: self.account_chosen.emit(str(self.from_box.itemData(i)))
         )
@@ -92,4 +91,4 @@ class ComposeForm(QWidget):
     def set_editable(self, editable: bool) -> None:
         for field in (self.to, self.cc, self.bcc, self.subject):
             field.setReadOnly(not editable)
-        self.from_box.setEnabled(editable and self.from_box.count() > 1)
+        self.from_box.setEnabled(editable)

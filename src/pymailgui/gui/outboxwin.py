@@ -74,8 +74,9 @@ class OutboxWindow(QMainWindow):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         char = self.fontMetrics().averageCharWidth()
-        for column, width in enumerate((32, 24, 22, 9)):
-            header.resizeSection(column, width * char)
+        for column, width in enumerate((32, 24, 22, 10)):
+            title = header.fontMetrics().horizontalAdvance(COLUMNS[column]) + 3 * char
+            header.resizeSection(column, max(width * char, title))
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.itemDoubleClicked.connect(lambda _item: self.edit())
         layout.addWidget(self.table, 1)

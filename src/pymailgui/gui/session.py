@@ -9,10 +9,12 @@ kept alive here until closed. Closing the last inbox window quits.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -217,14 +219,21 @@ class Desktop(QObject):
         opened = self.folder_windows.get(context.name)
         if opened is not None:
             viewer.delete_requested.connect(lambda k: opened.delete_keys(folder, [k]))
-            viewer.save_requested.connect(lambda keys: opened.choose_target(folder, keys, False))
+            viewer.save_requested.connect(lambda keys: opened.choose_target(folder, keys, True))
         folders = context.mailbox.folders
-        pool.run(
-            lambda: folders.get(folder, key),
-            viewer.set_data,
-            _as_mail_error(viewer.failed),
-            owner=viewer,
-        )
+
+        def read() -> bytes:
+            data = folders.get(folder, key)
+            with contextlib.suppress(MailError):  # read-only folder: still readable
+                folders.add_flags(folder, key, "S")  # Maildir "seen": no longer bold
+            return data
+
+        def shown(data: bytes) -> None:
+            if opened is not None and shiboken6.isValid(opened) and opened.current == folder:
+                opened.model.mark_seen(key)
+            viewer.set_data(data)
+
+        pool.run(read, shown, _as_mail_error(viewer.failed), owner=viewer)
 
     def _removed(self, context: AccountContext, keys: list[str]) -> None:
         for key in keys:
