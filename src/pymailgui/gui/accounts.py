@@ -14,7 +14,6 @@ every window here.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -32,10 +31,8 @@ from PySide6.QtWidgets import (
 )
 
 from pymailgui.actions.diagnose import ConnectionReport, pin_certificate, test_account
-from pymailgui.config import Config, secrets
+from pymailgui.config import Config
 from pymailgui.config.write import (
-    PasswordSource,
-    password_source,
     save,
     with_account,
     without_account,
@@ -43,6 +40,7 @@ from pymailgui.config.write import (
 from pymailgui.errors import Cancelled, ConfigError, MailError
 from pymailgui.gui import settings
 from pymailgui.gui.accountform import AccountForm
+from pymailgui.gui.accountsecrets import Remember, passwords_for_test, store_typed
 from pymailgui.gui.bars import MessageBar
 from pymailgui.gui.checkreport import CheckReport
 from pymailgui.gui.choicebox import ChoiceBox
@@ -50,8 +48,6 @@ from pymailgui.gui.worker import Job, Worker
 from pymailgui.tasks import Task
 
 NEW = "(new account)"
-#: ``remember(account, protocol, password)``: a password typed here, for this session.
-Remember = Callable[[str, str, str], None]
 
 
 class AccountsDialog(QDialog):
@@ -283,7 +279,8 @@ class AccountsDialog(QDialog):
             self.error_bar.show_text(f"Not saved: {exc}")
             return
         self.working = dataclasses.replace(self.working, source=written)
-        notes = self._store_passwords()
+        notes = store_typed(self.working, self.typed, self.remember)
+        self.typed.clear()
         self.dirty = False
         self._fill_list(self.current)
         self._update()
@@ -291,28 +288,6 @@ class AccountsDialog(QDialog):
             self.error_bar.set_kind("info")
             self.error_bar.show_text(" ".join(notes))
         self.saved.emit(self.working)
-
-    def _store_passwords(self) -> list[str]:
-        """Typed passwords into the keyring (and this session); what could not be."""
-        notes: list[str] = []
-        for (name, protocol), password in list(self.typed.items()):
-            account = self.working.accounts.get(name)
-            if account is None:
-                continue
-            server = account.pop if protocol == "pop" else account.smtp
-            if server is None or password_source(server) is not PasswordSource.KEYRING:
-                continue
-            if self.remember is not None:
-                self.remember(name, protocol, password)
-            try:
-                secrets.store_in_keyring(account, server, password)
-            except ConfigError as exc:
-                notes.append(
-                    f"Saved. The password was not stored ({exc}); PyMailGUI asks for it "
-                    "once per session when it connects."
-                )
-        self.typed.clear()
-        return list(dict.fromkeys(notes))
 
     # -- testing ------------------------------------------------------------------------
     def test_connection(self) -> None:
@@ -325,20 +300,7 @@ class AccountsDialog(QDialog):
             return
         self.error_bar.hide()
         typed = {p: self.form.password_for(p) for p in ("pop", "smtp")}
-        use_keyring = self.working.general.use_keyring
-
-        def password_for(protocol: str) -> str | None:
-            if typed.get(protocol):
-                return typed[protocol]
-            server = account.pop if protocol == "pop" else account.smtp
-            if server is None:
-                return None
-            try:  # the command, or the keyring; never a prompt from a test
-                return secrets.get_password(
-                    account, server, protocol=protocol, use_keyring=use_keyring
-                )
-            except ConfigError:
-                return None
+        password_for = passwords_for_test(account, typed, self.working.general.use_keyring)
 
         def run(task: Task) -> ConnectionReport:
             return test_account(account, password_for, task)

@@ -17,7 +17,9 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from pymailgui.actions import SaveReport, SendOutcome
 from pymailgui.config import Config
 from pymailgui.errors import Cancelled, MailError, SyncError
-from pymailgui.gui import addresses, pool
+from pymailgui.gui import pool
+from pymailgui.gui.addressbook import AddressBook
+from pymailgui.gui.describe import describe_refresh, describe_resend
 from pymailgui.gui.listmodel import MessageListModel
 from pymailgui.gui.lookalike import KnownSenders
 from pymailgui.gui.mailbox import Mailbox
@@ -40,39 +42,6 @@ def build_rows(mailbox: Mailbox) -> RowSet:
     rowset = RowSet.build(mailbox.index())
     gc.freeze()
     return rowset
-
-
-def describe_resend(outcomes: Sequence[SendOutcome]) -> str:
-    """What sending Outbox again did: "2 sent; 1 still waits in Outbox: <why>"."""
-    sent = [o for o in outcomes if o.result is not None]
-    failed = [o for o in outcomes if o.error is not None]
-    if not outcomes:
-        return "Nothing to send: Outbox holds no message that failed."
-    parts = []
-    if sent:
-        parts.append(f"{len(sent)} sent")
-    if failed:
-        n = len(failed)
-        why = failed[0].error
-        parts.append(f"{n} still wait{'s' if n == 1 else ''} in Outbox: {why}")
-    return "; ".join(parts) + ("" if parts[-1].endswith(".") else ".")
-
-
-def describe_refresh(report: RefreshReport, *, first: bool = False) -> str:
-    """What a refresh found, for the status bar (``first``: the list was empty before)."""
-    total = f"{report.total:,} message{'s' if report.total != 1 else ''} on the server"
-    if first and not report.removed:
-        return f"{total}."
-    changes = []
-    if report.removed:
-        n = len(report.removed)
-        changes.append(
-            f"{n} message{'s were' if n != 1 else ' was'} removed on the server by another program"
-        )
-    if report.added:
-        n = len(report.added)
-        changes.append(f"{n} new message{'s' if n != 1 else ''}")
-    return f"{total}; {', '.join(changes)}." if changes else f"{total}; nothing changed."
 
 
 class AccountContext(QObject):
@@ -99,11 +68,15 @@ class AccountContext(QObject):
         self.outgoing = Worker(f"{mailbox.name}-send", self)
         # Local folder work (move, import, export) never waits behind a POP session.
         self.local = Worker(f"{mailbox.name}-local", self)
-        self._addresses: list[str] | None = None
-        self._address_waiters: list[Callable[[list[str]], None]] = []
-        self.list_updated.connect(lambda _r: setattr(self, "_addresses", None))
+        self.address_book = AddressBook(
+            lambda: list(self.model.rowset.rows),
+            mailbox.folders,
+            mailbox.account.settings.own_addresses(),
+            self,
+        )
+        self.list_updated.connect(lambda _r: self.address_book.forget())
         self.folders_changed.connect(
-            lambda names: setattr(self, "_addresses", None) if "Sent" in names else None
+            lambda names: self.address_book.forget() if SENT in names else None
         )
         self.model = MessageListModel(self)
         self.loaded = False
@@ -331,31 +304,9 @@ class AccountContext(QObject):
             )
         )
 
-    # -- address completion -------------------------------------------------------------
     def completions(self, on_ready: Callable[[list[str]], None]) -> None:
-        """Addresses seen in the index and in Sent, most frequent first (built in the
-        pool once, again after the list or Sent changed)."""
-        if self._addresses is not None:
-            on_ready(self._addresses)
-            return
-        self._address_waiters.append(on_ready)
-        if len(self._address_waiters) > 1:
-            return
-        received = list(self.model.rowset.rows)
-        folders = self.mailbox.folders
-        own = self.mailbox.account.settings.own_addresses()
-
-        def build() -> list[str]:
-            sent = folders.rows(SENT) if folders.exists(SENT) else []
-            return addresses.collect(received, sent, own)
-
-        def ready(found: list[str]) -> None:
-            self._addresses = found
-            waiters, self._address_waiters = self._address_waiters, []
-            for waiter in waiters:
-                waiter(found)
-
-        pool.run(build, ready)
+        """Addresses seen in the index and in Sent, most frequent first."""
+        self.address_book.request(on_ready)
 
     def save(
         self,

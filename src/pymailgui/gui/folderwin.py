@@ -13,18 +13,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMessageBox,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -32,12 +29,12 @@ from PySide6.QtWidgets import (
 
 from pymailgui.gui import commands, pool, report, settings
 from pymailgui.gui.bars import UndoBar
-from pymailgui.gui.choicebox import ChoiceBox
 from pymailgui.gui.context import AccountContext
 from pymailgui.gui.deleting import DeleteFlow
 from pymailgui.gui.folderlist import FolderList
 from pymailgui.gui.folderops import FolderOps, plural
-from pymailgui.gui.folderpick import FolderPicker, NameDialog
+from pymailgui.gui.folderpick import FolderPicker
+from pymailgui.gui.folderverbs import FolderVerbs
 from pymailgui.gui.listmodel import MessageListModel
 from pymailgui.gui.listview import MessageTable
 from pymailgui.gui.rowset import Column, RowSet
@@ -58,13 +55,14 @@ class FolderWindow(QMainWindow):
         self.current = SAVED
         self.counts: dict[str, int] = {}
         self.dialog: QWidget | None = None
-        self._show_next: str | None = None  # a folder to show once it exists
+        self.show_next: str | None = None  # a folder to show once it exists
         self.model = MessageListModel(self)
         self.ops = FolderOps(context, self)
         self.ops.listed.connect(self._listed)
         self.ops.loaded.connect(self._loaded)
         self.ops.said.connect(self.say)
         self.ops.failed.connect(lambda error: report.error(error, self))
+        self.verbs = FolderVerbs(self)
         context.folders_changed.connect(self._changed)
         self._build()
         self.resize(1100, 640)
@@ -142,11 +140,11 @@ class FolderWindow(QMainWindow):
             "copy": act(self, "copy", lambda: self.choose_target(self.current, keys(), True)),
             "select_all": act(self, "select_all", self.table.selectAll),
             "filter": act(self, "filter", self._focus_filter),
-            "new_folder": act(self, "new_folder", self.new_folder),
-            "rename_folder": act(self, "rename_folder", self.rename_folder),
-            "remove_folder": act(self, "remove_folder", self.remove_folder),
-            "import_mbox": act(self, "import_mbox", self.import_mbox),
-            "export_mbox": act(self, "export_mbox", self.export_mbox),
+            "new_folder": act(self, "new_folder", self.verbs.new_folder),
+            "rename_folder": act(self, "rename_folder", self.verbs.rename_folder),
+            "remove_folder": act(self, "remove_folder", self.verbs.remove_folder),
+            "import_mbox": act(self, "import_mbox", self.verbs.import_mbox),
+            "export_mbox": act(self, "export_mbox", self.verbs.export_mbox),
             "cancel": act(self, "cancel", self.task_status.cancel),
             "help": act(self, "help", d.show_help),
             "close": act(self, "close", self.close),
@@ -196,7 +194,7 @@ class FolderWindow(QMainWindow):
 
     def _listed(self, counts: list[tuple[str, int]]) -> None:
         self.counts = dict(counts)
-        wanted, self._show_next = self._show_next, None
+        wanted, self.show_next = self.show_next, None
         by_key = {name.casefold(): name for name in self.counts}
         if wanted is not None and wanted.casefold() in by_key:
             self.show_folder(by_key[wanted.casefold()])
@@ -325,77 +323,6 @@ class FolderWindow(QMainWindow):
 
     def _dropped(self, target: str, source: str, keys: list[str], copy: bool) -> None:
         self.ops.transfer(source, keys, target, copy=copy)
-
-    # -- folders ------------------------------------------------------------------------
-    def new_folder(self) -> None:
-        dialog = NameDialog("New folder", "Name of the new folder:", "", self)
-        dialog.named.connect(self._create)
-        self.dialog = dialog
-        dialog.show()
-
-    def _create(self, name: str) -> None:
-        self._show_next = name
-        self.ops.create(name)
-
-    def rename_folder(self) -> None:
-        old = self.current
-        dialog = NameDialog("Rename folder", f"New name for {old}:", old, self)
-        dialog.named.connect(lambda new: self._renamed(old, new))
-        self.dialog = dialog
-        dialog.show()
-
-    def _renamed(self, old: str, new: str) -> None:
-        self._show_next = new  # once the rename is done and the folders listed
-        self.ops.rename(old, new)
-
-    def remove_folder(self) -> None:
-        name, count = self.current, self.counts.get(self.current, 0)
-        if not count:
-            self.ops.remove(name, force=False)
-            return
-        box = ChoiceBox("remove_folder_prompt", "Delete the folder?", self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setText(f"Delete the folder {name} and the {plural(count)} in it?")
-        box.setInformativeText("The messages are deleted from this computer; this can't be undone.")
-        role = QMessageBox.ButtonRole
-        box.choice("Delete Folder", "remove_folder_yes", role.DestructiveRole, "yes")
-        box.setDefaultButton(box.choice("Cancel", "remove_folder_no", role.RejectRole))
-        box.decided.connect(lambda _v: self.ops.remove(name, force=True))
-        self.dialog = box
-        box.show()
-
-    def import_mbox(self) -> None:
-        dialog = self._file_dialog("Import an mbox file", save=False)
-        dialog.fileSelected.connect(lambda path: self._import(Path(path)))
-        dialog.show()
-
-    def _import(self, path: Path) -> None:
-        name = path.stem.strip() or "Imported"
-        self._show_next = name
-        self.ops.import_mbox(path, name)
-
-    def export_mbox(self) -> None:
-        dialog = self._file_dialog(f"Export {self.current} as mbox", save=True)
-        dialog.selectFile(f"{self.current}.mbox")
-        folder = self.current
-        dialog.fileSelected.connect(lambda path: self.ops.export_mbox(folder, Path(path)))
-        dialog.show()
-
-    def _file_dialog(self, title: str, *, save: bool) -> QFileDialog:
-        dialog = QFileDialog(self, title)
-        dialog.setObjectName("mbox_dialog")
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setAcceptMode(
-            QFileDialog.AcceptMode.AcceptSave if save else QFileDialog.AcceptMode.AcceptOpen
-        )
-        dialog.setFileMode(
-            QFileDialog.FileMode.AnyFile if save else QFileDialog.FileMode.ExistingFile
-        )
-        dialog.setNameFilters(["mbox files (*.mbox *.mbx *.mbs)", "All files (*)"])
-        dialog.setDirectory(str(Path.home()))
-        dialog.setModal(False)
-        self.dialog = dialog
-        return dialog
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.deleter.commit()

@@ -25,7 +25,8 @@ from PySide6.QtWidgets import (
 from pymailgui.errors import MailError, SyncError
 from pymailgui.gui import commands, deleting, icons, report, settings
 from pymailgui.gui.bars import UndoBar
-from pymailgui.gui.context import AccountContext, describe_refresh
+from pymailgui.gui.context import AccountContext
+from pymailgui.gui.describe import describe_refresh
 from pymailgui.gui.listview import MessageTable
 from pymailgui.gui.quitprompt import FINISH, QuitPrompt
 from pymailgui.gui.savefolder import SaveToFolderDialog
