@@ -248,18 +248,16 @@ class AccountsDialog(QDialog):
         name = self.current
         if name is None:
             return
-        box = ChoiceBox("remove_account_prompt", "Remove the account?", self)
-        box.setText(f"Remove the account {name}?")
-        box.setInformativeText(
+        self.prompt = ChoiceBox.confirm(
+            "remove_account",
+            "Remove the account?",
+            f"Remove the account {name}?",
             "Its settings are removed from PyMailGUI; the mail on the server and your local "
-            "folders stay as they are."
+            "folders stay as they are.",
+            "Remove",
+            lambda: self._removed(name),
+            self,
         )
-        role = QMessageBox.ButtonRole
-        box.choice("Remove", "remove_account_yes", role.DestructiveRole, "yes")
-        box.setDefaultButton(box.choice("Cancel", "remove_account_no", role.RejectRole))
-        box.decided.connect(lambda _v: self._removed(name))
-        self.prompt = box
-        box.show()
 
     def _removed(self, name: str) -> None:
         self.working = without_account(self.working, name)

@@ -7,6 +7,8 @@ event loop keeps running and tests click the buttons as a user would.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QPushButton, QWidget
 
@@ -32,6 +34,30 @@ class ChoiceBox(QMessageBox):
         if value is not None:
             self._values[button] = value
         return button
+
+    @classmethod
+    def confirm(
+        cls,
+        name: str,
+        title: str,
+        question: str,
+        detail: str,
+        yes: str,
+        on_yes: Callable[[], object],
+        parent: QWidget | None = None,
+    ) -> ChoiceBox:
+        """A shown "are you sure" for something that cannot be undone: ``yes`` (button
+        ``NAME_yes``) runs ``on_yes``, Cancel (``NAME_no``, the default) nothing."""
+        box = cls(f"{name}_prompt", title, parent)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setText(question)
+        box.setInformativeText(detail)
+        role = QMessageBox.ButtonRole
+        box.choice(yes, f"{name}_yes", role.DestructiveRole, "yes")
+        box.setDefaultButton(box.choice("Cancel", f"{name}_no", role.RejectRole))
+        box.decided.connect(lambda _value: on_yes())
+        box.show()
+        return box
 
     def _clicked(self, button: QAbstractButton) -> None:
         value = self._values.get(button)

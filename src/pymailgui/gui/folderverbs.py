@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog
 
 from pymailgui.gui.choicebox import ChoiceBox
 from pymailgui.gui.folderops import plural
@@ -53,16 +53,15 @@ class FolderVerbs(QObject):
         if not count:
             self.ops.remove(name, force=False)
             return
-        box = ChoiceBox("remove_folder_prompt", "Delete the folder?", self.window)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setText(f"Delete the folder {name} and the {plural(count)} in it?")
-        box.setInformativeText("The messages are deleted from this computer; this can't be undone.")
-        role = QMessageBox.ButtonRole
-        box.choice("Delete Folder", "remove_folder_yes", role.DestructiveRole, "yes")
-        box.setDefaultButton(box.choice("Cancel", "remove_folder_no", role.RejectRole))
-        box.decided.connect(lambda _v: self.ops.remove(name, force=True))
-        self.window.dialog = box
-        box.show()
+        self.window.dialog = ChoiceBox.confirm(
+            "remove_folder",
+            "Delete the folder?",
+            f"Delete the folder {name} and the {plural(count)} in it?",
+            "The messages are deleted from this computer; this can't be undone.",
+            "Delete Folder",
+            lambda: self.ops.remove(name, force=True),
+            self.window,
+        )
 
     def import_mbox(self) -> None:
         dialog = self._file_dialog("Import an mbox file", save=False)

@@ -15,28 +15,23 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
     QMainWindow,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
 from pymailgui.gui import commands, pool, report, settings
-from pymailgui.gui.bars import UndoBar
 from pymailgui.gui.context import AccountContext
 from pymailgui.gui.deleting import DeleteFlow
 from pymailgui.gui.folderlist import FolderList
-from pymailgui.gui.folderops import FolderOps, plural
+from pymailgui.gui.folderops import FolderOps
 from pymailgui.gui.folderpick import FolderPicker
 from pymailgui.gui.folderverbs import FolderVerbs
 from pymailgui.gui.listmodel import MessageListModel
-from pymailgui.gui.listview import MessageTable
+from pymailgui.gui.listpane import ListPane
 from pymailgui.gui.rowset import Column, RowSet
 from pymailgui.gui.taskstatus import TaskStatus
 from pymailgui.store import DRAFTS, SAVED, STANDARD_FOLDERS
@@ -78,31 +73,15 @@ class FolderWindow(QMainWindow):
         self.folder_list = FolderList(splitter)
         self.folder_list.currentRowChanged.connect(self._picked)
         self.folder_list.dropped.connect(self._dropped)
-        right = QWidget(splitter)
-        layout = QVBoxLayout(right)
-        layout.setContentsMargins(4, 4, 4, 0)
-        top = QHBoxLayout()
-        self.filter = QLineEdit(right)
-        self.filter.setObjectName("filter")
-        self.filter.setPlaceholderText("Filter by From, To or Subject (Ctrl+F)")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self._filter_changed)
-        self.filter.installEventFilter(self)
-        self.count_label = QLabel(right)
-        self.count_label.setObjectName("count_label")
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.count_label)
-        layout.addLayout(top)
-        self.undo_bar = UndoBar(right)
-        layout.addWidget(self.undo_bar)
-        self.table = MessageTable(self.model, right)
-        self.table.setObjectName("message_list")
+        self.pane = ListPane(self.model, splitter)
+        self.filter, self.count_label = self.pane.filter, self.pane.count_label
+        self.undo_bar, self.table = self.pane.undo_bar, self.pane.table
+        self.pane.filtered.connect(self._update_title)
         self.table.enable_dragging()
         self.table.open_requested.connect(self.open_messages)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-        layout.addWidget(self.table, 1)
         splitter.addWidget(self.folder_list)
-        splitter.addWidget(right)
+        splitter.addWidget(self.pane)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([200, 900])
         self.setCentralWidget(splitter)
@@ -139,7 +118,7 @@ class FolderWindow(QMainWindow):
             "move": act(self, "move", lambda: self.choose_target(self.current, keys(), False)),
             "copy": act(self, "copy", lambda: self.choose_target(self.current, keys(), True)),
             "select_all": act(self, "select_all", self.table.selectAll),
-            "filter": act(self, "filter", self._focus_filter),
+            "filter": act(self, "filter", self.pane.focus_filter),
             "new_folder": act(self, "new_folder", self.verbs.new_folder),
             "rename_folder": act(self, "rename_folder", self.verbs.rename_folder),
             "remove_folder": act(self, "remove_folder", self.verbs.remove_folder),
@@ -216,11 +195,7 @@ class FolderWindow(QMainWindow):
             self.ops.load(self.current)
 
     def _update_counts(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
-        if self.model.filter_text:
-            self.count_label.setText(f"{shown:,} of {total:,} shown")
-        else:
-            self.count_label.setText(plural(total))
+        self.pane.update_counts()
         self._update_title()
 
     def _update_title(self) -> None:
@@ -235,28 +210,6 @@ class FolderWindow(QMainWindow):
         standard = self.current.casefold() in {s.casefold() for s in STANDARD_FOLDERS}
         self.acts["rename_folder"].setEnabled(not standard)
         self.acts["remove_folder"].setEnabled(not standard)
-
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_counts()
-
-    def _focus_filter(self) -> None:
-        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter.selectAll()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.filter and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() == Qt.Key.Key_Escape:
-                self.filter.clear()
-                self.table.setFocus()
-                return True
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.table.setFocus()
-                if not self.table.selected_keys() and self.model.rowCount():
-                    self.table.selectRow(0)
-                return True
-        return super().eventFilter(watched, event)
 
     # -- messages -----------------------------------------------------------------------
     def open_messages(self, keys: list[str]) -> None:

@@ -10,24 +10,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QVBoxLayout,
-    QWidget,
 )
 
 from pymailgui.errors import MailError, SyncError
 from pymailgui.gui import commands, deleting, icons, report, settings
-from pymailgui.gui.bars import UndoBar
 from pymailgui.gui.context import AccountContext
 from pymailgui.gui.describe import describe_refresh
-from pymailgui.gui.listview import MessageTable
+from pymailgui.gui.listpane import ListPane
 from pymailgui.gui.quitprompt import FINISH, QuitPrompt
 from pymailgui.gui.savefolder import SaveToFolderDialog
 from pymailgui.gui.sourceview import SourceWindow
@@ -73,30 +68,13 @@ class InboxWindow(QMainWindow):
 
     # -- building -----------------------------------------------------------------------
     def _build(self) -> None:
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(4, 4, 4, 0)
-        layout.setSpacing(4)
-        top = QHBoxLayout()
-        self.filter = QLineEdit(central)
-        self.filter.setObjectName("filter")
-        self.filter.setPlaceholderText("Filter by From, To or Subject (Ctrl+F)")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self._filter_changed)
-        self.filter.installEventFilter(self)
-        self.count_label = QLabel(central)
-        self.count_label.setObjectName("count_label")
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.count_label)
-        layout.addLayout(top)
-        self.undo_bar = UndoBar(central)
-        layout.addWidget(self.undo_bar)
-        self.table = MessageTable(self.model, central)
-        self.table.setObjectName("message_list")
+        self.pane = ListPane(self.model, self)
+        self.filter, self.count_label = self.pane.filter, self.pane.count_label
+        self.undo_bar, self.table = self.pane.undo_bar, self.pane.table
+        self.pane.filtered.connect(self._update_counts)
         self.table.open_requested.connect(self.open_messages)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-        layout.addWidget(self.table, 1)
-        self.setCentralWidget(central)
+        self.setCentralWidget(self.pane)
         self.deleter = deleting.for_inbox(self.context, self.undo_bar, self)
         self.deleter.restored.connect(self.table.select_keys)
         self.task_status = TaskStatus(self)
@@ -126,7 +104,7 @@ class InboxWindow(QMainWindow):
             "undo_delete": act(self, "undo_delete", self.deleter.undo),
             "save": act(self, "save", self.save_selected),
             "select_all": act(self, "select_all", self.table.selectAll),
-            "filter": act(self, "filter", self.focus_filter),
+            "filter": act(self, "filter", self.pane.focus_filter),
             "cancel": act(self, "cancel", self.task_status.cancel),
             "help": act(self, "help", d.show_help),
             "about": act(self, "about", d.show_about),
@@ -179,11 +157,8 @@ class InboxWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_SECONDS * 1000)
 
     def _update_counts(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
-        if self.model.filter_text:
-            self.count_label.setText(f"{shown:,} of {total:,} shown")
-        else:
-            self.count_label.setText(f"{total:,} message{'s' if total != 1 else ''}")
+        self.pane.update_counts()
+        total = self.model.total
         unread = self.model.unread
         counts = f"{unread:,} unread, {total:,}" if unread else f"{total:,}"
         self.setWindowTitle(f"{self.context.name} - PyMailGUI ({counts} messages)")
@@ -198,28 +173,6 @@ class InboxWindow(QMainWindow):
     # -- the user's verbs ---------------------------------------------------------------
     def get_mail(self) -> None:
         self.context.refresh(on_error=lambda error: report.error(error, self))
-
-    def focus_filter(self) -> None:
-        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter.selectAll()
-
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_counts()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.filter and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() == Qt.Key.Key_Escape:
-                self.filter.clear()
-                self.table.setFocus()
-                return True
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.table.setFocus()
-                if not self.table.selected_keys() and self.model.rowCount():
-                    self.table.selectRow(0)
-                return True
-        return super().eventFilter(watched, event)
 
     def open_messages(self, keys: list[str]) -> None:
         for key in keys[:20]:  # a stray Ctrl+A, Enter must not open 10,000 windows

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMainWindow,
-    QMessageBox,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -192,16 +191,15 @@ class OutboxWindow(QMainWindow):
         if not keys:
             return
         n = len(keys)
-        box = ChoiceBox("outbox_delete_prompt", "Delete unsent messages?", self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setText(f"Delete {n} unsent message{'s' if n != 1 else ''} from Outbox?")
-        box.setInformativeText("They were never sent (or not for sure); this can't be undone.")
-        role = QMessageBox.ButtonRole
-        box.choice("Delete", "outbox_delete_yes", role.DestructiveRole, "yes")
-        box.setDefaultButton(box.choice("Cancel", "outbox_delete_no", role.RejectRole))
-        box.decided.connect(lambda _v: self._delete(keys))
-        self.prompt = box
-        box.show()
+        self.prompt = ChoiceBox.confirm(
+            "outbox_delete",
+            "Delete unsent messages?",
+            f"Delete {n} unsent message{'s' if n != 1 else ''} from Outbox?",
+            "They were never sent (or not for sure); this can't be undone.",
+            "Delete",
+            lambda: self._delete(keys),
+            self,
+        )
 
     def _delete(self, keys: list[str]) -> None:
         folders = self.context.mailbox.folders

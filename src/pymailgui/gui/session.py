@@ -13,6 +13,7 @@ import contextlib
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, Signal
@@ -248,32 +249,13 @@ class Desktop(QObject):
             self.writing.mailto(context, url)
 
     def open_folders(self, context: AccountContext, folder: str | None = None) -> FolderWindow:
-        window = self.folder_windows.get(context.name)
-        if window is None:
-            window = FolderWindow(context, self)
-            self.folder_windows[context.name] = window
-            window.destroyed.connect(
-                lambda _o=None, n=context.name: self.folder_windows.pop(n, None)
-            )
+        window = _one_per_account(self.folder_windows, context, lambda: FolderWindow(context, self))
         if folder is not None:
             window.show_folder(folder)
-        window.show()
-        window.raise_()
-        window.activateWindow()
         return window
 
     def open_outbox(self, context: AccountContext) -> OutboxWindow:
-        window = self.outbox_windows.get(context.name)
-        if window is None:
-            window = OutboxWindow(context, self)
-            self.outbox_windows[context.name] = window
-            window.destroyed.connect(
-                lambda _o=None, n=context.name: self.outbox_windows.pop(n, None)
-            )
-        window.show()
-        window.raise_()
-        window.activateWindow()
-        return window
+        return _one_per_account(self.outbox_windows, context, lambda: OutboxWindow(context, self))
 
     # -- settings -----------------------------------------------------------------------
     def file_config(self) -> Config:
@@ -333,6 +315,22 @@ class Desktop(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.keep(box)
         box.show()
+
+
+_W = TypeVar("_W", bound=QWidget)
+
+
+def _one_per_account(windows: dict[str, _W], context: AccountContext, make: Callable[[], _W]) -> _W:
+    """The account's window of a kind (made once, forgotten when closed), in front."""
+    window = windows.get(context.name)
+    if window is None:
+        window = make()
+        windows[context.name] = window
+        window.destroyed.connect(lambda _o=None, n=context.name: windows.pop(n, None))
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    return window
 
 
 def _as_mail_error(on_error: Callable[[MailError], None]) -> Callable[[BaseException], None]:
