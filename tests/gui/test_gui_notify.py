@@ -8,100 +8,21 @@ Needs ``dbus-daemon``: skipped without it, failed under CI (scripts/test install
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from pymailgui.gui.notify import Notifier
+from tests.gui.dbus_support import Bus, running_bus, start_bus
 from tests.gui.support import WAIT_MS, get_mail, wait_idle
 from tests.support.mail import make_message
-
-HERE = Path(__file__).parent
-SRC = HERE.parents[1] / "src"
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={directory}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
-def _ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
-
-
-@dataclass
-class Bus:
-    address: str
-    calls_file: Path
-    click: bool = False  # the recorder "clicks" each notification
-
-    def calls(self) -> list[dict]:
-        if not self.calls_file.exists():
-            return []
-        return [json.loads(line) for line in self.calls_file.read_text().splitlines()]
-
-
-def _start_bus(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
-    daemon = shutil.which("dbus-daemon")
-    if daemon is None:
-        message = "dbus-daemon is missing (apt-get install dbus-daemon, or run scripts/test)"
-        if _ci():
-            pytest.fail(f"CI requires {message}", pytrace=False)
-        pytest.skip(message)
-    socket_dir = tmp_path / "bus"
-    socket_dir.mkdir()
-    config = tmp_path / "bus.conf"
-    config.write_text(BUS_CONFIG.format(directory=socket_dir))
-    process = subprocess.Popen(
-        [daemon, f"--config-file={config}", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    address = process.stdout.readline().strip()
-    assert address.startswith("unix:"), address
-    return process, address
-
-
-def _start_recorder(address: str, out: Path, click: bool) -> subprocess.Popen[str]:
-    env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "QT_QPA_PLATFORM": "offscreen"}
-    env["PYTHONPATH"] = str(SRC)
-    args = [sys.executable, str(HERE / "dbus_recorder.py"), str(out)] + (["click"] if click else [])
-    recorder = subprocess.Popen(args, stdout=subprocess.PIPE, env=env, text=True)
-    assert recorder.stdout is not None
-    first = recorder.stdout.readline().strip()
-    assert first == "ready", first
-    return recorder
 
 
 @pytest.fixture(params=[False, True], ids=["notify", "click"])
 def session_bus(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Bus]:
-    daemon, address = _start_bus(tmp_path)
-    out = tmp_path / "calls.jsonl"
-    recorder = _start_recorder(address, out, click=request.param)
-    try:
-        yield Bus(address, out, click=request.param)
-    finally:
-        for process in (recorder, daemon):
-            process.terminate()
-            process.wait(timeout=10)
-            if process.stdout is not None:
-                process.stdout.close()
+    with running_bus(tmp_path, click=request.param) as bus:
+        yield bus
 
 
 def test_new_mail_from_the_periodic_check_is_notified_over_dbus(open_inbox, qtbot, session_bus):
@@ -146,7 +67,7 @@ def test_new_mail_from_the_periodic_check_is_notified_over_dbus(open_inbox, qtbo
 
 
 def test_no_notification_server_is_not_an_error(open_inbox, qtbot, tmp_path):
-    daemon, address = _start_bus(tmp_path)  # a bus where nobody owns the name
+    daemon, address = start_bus(tmp_path)  # a bus where nobody owns the name
     try:
         opened = open_inbox([make_message("Old news")], check_minutes=5)
         notifier = Notifier(address, opened.desktop)
