@@ -35,7 +35,7 @@ class DeliverToDovecot:
         self.user = user
         self.delivered = 0
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.user.deliver(bytes(envelope.original_content))
         self.delivered += 1
         return "250 2.0.0 Delivered"
