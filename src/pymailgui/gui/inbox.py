@@ -131,7 +131,7 @@ class InboxWindow(QMainWindow):
         toolbar = commands.add_toolbar(self, "Main", self.acts, [
             "get", "write", "reply", "reply_all", "forward", "delete", None, "folders", "outbox",
         ])  # fmt: skip
-        toolbar.addSeparator()
+        separator = toolbar.addSeparator()
         self.switcher_label = QLabel(" Account: ", toolbar)
         self.switcher = QComboBox(toolbar)
         self.switcher.setObjectName("account_switcher")
@@ -139,6 +139,7 @@ class InboxWindow(QMainWindow):
             lambda index: self.desktop.open_account(self.switcher.itemText(index))
         )
         self._switcher_actions = [
+            separator,
             toolbar.addWidget(self.switcher_label),
             toolbar.addWidget(self.switcher),
         ]
