@@ -60,6 +60,6 @@ _domains = st.from_regex(r"[a-z0-9]{1,10}(\.[a-z0-9]{1,10}){1,2}", fullmatch=Tru
 
 @given(st.lists(st.tuples(_names, _locals, _domains), min_size=1, max_size=4))
 def test_the_fast_path_agrees_with_the_parser(parts):
-    value = ", ".join(f"{n} <{l}@{d}>" if n else f"{l}@{d}" for n, l, d in parts)
+    value = ", ".join(f"{n} <{u}@{d}>" if n else f"{u}@{d}" for n, u, d in parts)
     expected = [(a.display_name, a.addr_spec) for a in parse_address_list(value)]
     assert addresses._pairs(value) == expected
