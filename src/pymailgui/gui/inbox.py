@@ -217,9 +217,15 @@ class InboxWindow(QMainWindow):
             folder,
             delete=delete,
             label=label,
-            on_done=lambda result: self.say(str(result)),
+            on_done=lambda result: self._saved(keys, delete, result),
             on_error=lambda error: self._save_failed(keys, delete, error),
         )
+
+    def _saved(self, keys: list[str], delete: bool, result: object) -> None:
+        if delete:  # any the server still lists (not stored, so not deleted) come back
+            self.context.model.unhide(keys)
+        self._update_counts()
+        self.say(str(result))
 
     def _save_failed(self, keys: list[str], delete: bool, error: MailError) -> None:
         if delete:

@@ -10,6 +10,7 @@ __all__ = [
     "DeleteReport",
     "Inbox",
     "IndexCache",
+
     "PopSession",
     "RefreshReport",
 ]
