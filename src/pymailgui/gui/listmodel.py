@@ -74,7 +74,7 @@ class MessageListModel(QAbstractTableModel):
         self._sort: tuple[Column, bool] | None = None  # None: base (server) order
         self._bold = QFont()
         self._bold.setBold(True)
-        self._unread: int | None = None  # counted when asked, after each change
+        self._read_since = 0  # rows of this RowSet opened since it was built
         #: The local folder these rows are in: set, rows can be dragged to another one.
         self.drag_folder: str | None = None
 
@@ -163,12 +163,11 @@ class MessageListModel(QAbstractTableModel):
     @property
     def unread(self) -> int:
         """Rows shown bold: new and not opened yet (not counting those being deleted)."""
-        if self._unread is None:
-            hidden = self._hidden
-            self._unread = sum(
-                1 for r in self._set.rows if r.new and not r.seen and r.key not in hidden
-            )
-        return self._unread
+        rows, pos = self._set.rows, self._set.pos
+        hidden = sum(
+            1 for k in self._hidden if k in pos and rows[pos[k]].new and not rows[pos[k]].seen
+        )
+        return self._set.unread - self._read_since - hidden
 
     @property
     def total(self) -> int:
@@ -230,7 +229,6 @@ class MessageListModel(QAbstractTableModel):
     def unhide(self, keys: Iterable[str]) -> None:
         """Put hidden rows back where they belong (undo, or a delete that did not happen)."""
         self._hidden.difference_update(keys)
-        self._unread = None
         self._transition(self._set, self._visible(self._set))
 
     def mark_seen(self, key: str) -> None:
@@ -242,8 +240,9 @@ class MessageListModel(QAbstractTableModel):
         if row.seen and not row.new:
             return
         flags = row.flags if row.seen else row.flags + "S"
+        if row.new and not row.seen:
+            self._read_since += 1
         self._set.rows[pos] = row._replace(new=False, flags=flags)
-        self._unread = None
         shown = self.display_row(key)
         if shown is not None:
             self.dataChanged.emit(self.index(shown, 0), self.index(shown, len(Column) - 1))
@@ -277,8 +276,8 @@ class MessageListModel(QAbstractTableModel):
         computed as soon as a reset is known to be cheaper.
         """
         self._where = None
-        if rowset is not self._set or self._hidden:
-            self._unread = None
+        if rowset is not self._set:
+            self._read_since = 0
         if not self._shown:  # the first list, or a filter that had left nothing
             if target:
                 self.beginInsertRows(QModelIndex(), 0, len(target) - 1)
