@@ -44,6 +44,32 @@ ACCOUNT = "bench"
 NAMES = ["Alice Martin", "Bob Chen", "Carol Diaz", "Dave Okafor", "Eve Adams", "Frank Li"]
 
 
+class Heartbeat:
+    """A 10 ms QTimer on the GUI thread; ``worst`` is the longest gap between beats."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._beat)
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> float:
+        self.timer.stop()
+        return max(self.gaps) if self.gaps else 0.0
+
+
 def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -222,24 +248,13 @@ def in_process(n: int, home: Path) -> dict[str, object]:
 def compose_figures(desktop: object, window: object) -> dict[str, tuple[float, float]]:
     """Ctrl+N to a painted compose window, and its address completion built from the
     whole index in the pool while a 10 ms heartbeat watches the GUI thread."""
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMainWindow, QPlainTextEdit
 
     from pymailgui.gui import addresses
 
     context = window.context  # type: ignore[attr-defined]
     context.address_book.forget()
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    heartbeat = QTimer()
-    heartbeat.setInterval(10)
-    heartbeat.timeout.connect(beat)
+    heartbeat = Heartbeat()
     heartbeat.start()
     t = time.perf_counter()
     compose = desktop.writing.compose(context)  # type: ignore[attr-defined]
@@ -249,8 +264,7 @@ def compose_figures(desktop: object, window: object) -> dict[str, tuple[float, f
     while compose.to.completer_.model().rowCount() == 0:
         QApplication.processEvents()
     ready = time.perf_counter() - t
-    heartbeat.stop()
-    stall = max(gaps) if gaps else 0.0
+    stall = heartbeat.stop()
     compose.close_keeping_text()
     t = time.perf_counter()
     bare = QMainWindow()
@@ -267,7 +281,6 @@ def compose_figures(desktop: object, window: object) -> dict[str, tuple[float, f
 
 
 def load_stall(n: int) -> tuple[float, float, float]:
-    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from pymailgui.config import (
@@ -304,36 +317,27 @@ def load_stall(n: int) -> tuple[float, float, float]:
     desktop = Desktop(config, fixed_password="secret")
     window = desktop.open_account()
     assert window is not None
-    gaps: list[float] = []
-    last = [time.perf_counter()]
-
-    def beat() -> None:
-        now = time.perf_counter()
-        gaps.append(now - last[0])
-        last[0] = now
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(beat)
-    timer.start()
+    idle_beat = Heartbeat()
+    idle_beat.start()
     idle_until = time.perf_counter() + 1.0
     while time.perf_counter() < idle_until:
         QApplication.processEvents()
         time.sleep(0.001)
-    idle = max(gaps)
-    gaps.clear()
+    idle = idle_beat.stop()
+    heartbeat = Heartbeat()
+    heartbeat.start()
     started = time.perf_counter()
     window.get_mail()
     while window.context.worker.busy or window.model.rowCount() < n:
         QApplication.processEvents()
         time.sleep(0.001)
     elapsed = time.perf_counter() - started
-    timer.stop()
+    stall = heartbeat.stop()
     desktop.close_now()
     child.stdin.write("quit\n")
     child.stdin.flush()
     child.wait(30)
-    return max(gaps), idle, elapsed
+    return stall, idle, elapsed
 
 
 def row(name: str, ours: float, base: float, target: str, unit: str = "s") -> None:

@@ -232,17 +232,9 @@ class FolderWindow(QMainWindow):
 
     def _compose_from(self, kind: str) -> None:
         key = self._one()
-        if key is None:
-            return
-        writing, context = self.desktop.writing, self.context
-
-        def use(data: bytes) -> None:
-            if kind.startswith("forward"):
-                writing.forward(context, data, as_attachment=kind == "forward_attached")
-            else:
-                writing.reply(context, data, reply_all=kind == "reply_all")
-
-        self._with_data(key, use)
+        if key is not None:
+            writing, context = self.desktop.writing, self.context
+            self._with_data(key, lambda data: writing.respond(context, data, kind))
 
     def _source(self) -> None:
         key = self._one()

@@ -239,17 +239,13 @@ class InboxWindow(QMainWindow):
 
     def _compose_from(self, kind: str) -> None:
         key = self._one_selected()
-        if key is None:
-            return
-
-        def with_data(data: bytes) -> None:
-            writing = self.desktop.writing
-            if kind.startswith("forward"):
-                writing.forward(self.context, data, as_attachment=kind == "forward_attached")
-            else:
-                writing.reply(self.context, data, reply_all=kind == "reply_all")
-
-        self.context.fetch(key, with_data, lambda error: report.error(error, self))
+        if key is not None:
+            writing, context = self.desktop.writing, self.context
+            context.fetch(
+                key,
+                lambda data: writing.respond(context, data, kind),
+                lambda error: report.error(error, self),
+            )
 
     def show_source(self) -> None:
         key = self._one_selected()

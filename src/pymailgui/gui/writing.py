@@ -89,6 +89,13 @@ class Writing(QObject):
             context, lambda: context.mailbox.forward_draft(data, as_attachment=as_attachment)
         )
 
+    def respond(self, context: AccountContext, data: bytes, kind: str) -> None:
+        """``kind``: "reply", "reply_all", "forward" or "forward_attached"."""
+        if kind.startswith("forward"):
+            self.forward(context, data, as_attachment=kind == "forward_attached")
+        else:
+            self.reply(context, data, reply_all=kind == "reply_all")
+
     def mailto(self, context: AccountContext, url: str) -> ComposeWindow | None:
         """A compose window filled from a mailto: link; what was left out is said there."""
         try:
