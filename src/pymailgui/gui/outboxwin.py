@@ -79,6 +79,11 @@ class OutboxWindow(QMainWindow):
         self.table.itemSelectionChanged.connect(self._update_actions)
         self.table.itemDoubleClicked.connect(lambda _item: self.edit())
         layout.addWidget(self.table, 1)
+        self.detail = QLabel(central)
+        self.detail.setObjectName("outbox_detail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.detail)
         self.setCentralWidget(central)
         self.task_status = TaskStatus(self)
         self.task_status.watch(context.outgoing)
@@ -151,7 +156,14 @@ class OutboxWindow(QMainWindow):
         return [self.entries[r].key for r in rows if r < len(self.entries)]
 
     def _update_actions(self) -> None:
-        count = len(self.selected_keys())
+        keys = self.selected_keys()
+        chosen = [e for e in self.entries if e.key in keys]
+        self.detail.setText(
+            f"Why “{chosen[0].subject or '(no subject)'}” waits: {chosen[0].last_error}"
+            if len(chosen) == 1 and chosen[0].last_error
+            else ""
+        )
+        count = len(keys)
         sending = self.context.outgoing.busy
         self.acts["resend"].setEnabled(count > 0 and not sending)
         self.acts["resend_all"].setEnabled(bool(self.entries) and not sending)
