@@ -80,6 +80,8 @@ def _account(name: str, raw: Any) -> AccountConfig:
     account = _build(AccountConfig, {**raw, "name": name}, f"accounts.{name}", pop=pop, smtp=smtp)
     if "@" not in account.address:
         raise ConfigError(f"[accounts.{name}] address {account.address!r} is not an address.")
+    if account.check_minutes < 0:
+        raise ConfigError(f"[accounts.{name}] check_minutes cannot be negative.")
     return account
 
 

@@ -103,6 +103,11 @@ class AccountConfig:
     display_name: str = opt("", "Your name, shown in From next to the address.")
     signature: str = opt("", "Text appended to new messages, replies and forwards.")
     aliases: list[str] = opt([], "Other addresses of yours, left out of reply-all recipients.")
+    check_minutes: int = opt(
+        0,
+        "Check this account for new mail every this many minutes and notify the desktop "
+        "when some arrived (0: use [gui] check_minutes).",
+    )
 
     def login(self, server: ServerConfig) -> str:
         return server.username or self.address
