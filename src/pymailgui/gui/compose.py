@@ -28,9 +28,8 @@ from pymailgui.gui.closeprompt import DISCARD, SAVE, ClosePrompt
 from pymailgui.gui.composeform import ComposeForm
 from pymailgui.gui.context import AccountContext
 from pymailgui.gui.draftkeeper import DraftKeeper, DraftStore
-from pymailgui.gui.mailbox import signature_block
 from pymailgui.gui.worker import Job
-from pymailgui.message import Draft
+from pymailgui.message import Draft, signature_block
 from pymailgui.smtp import SendResult
 from pymailgui.tasks import Notice
 

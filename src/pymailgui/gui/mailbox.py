@@ -18,7 +18,6 @@ from pymailgui.inbox import DeleteReport, RefreshReport
 from pymailgui.message import Draft, MessageView
 from pymailgui.message.summary import MessageRow
 from pymailgui.smtp import SendResult
-from pymailgui.store import DRAFTS
 from pymailgui.tasks import Task
 
 
@@ -77,8 +76,7 @@ class Mailbox:
         return self.account.forward_draft(original, [], as_attachment=as_attachment)
 
     def new_draft(self) -> Draft:
-        """An empty message with the account's signature (RFC 3676 section 4.3: "-- ")."""
-        return Draft(body=signature_block(self.account.settings.signature))
+        return self.account.new_draft()
 
     def identity_line(self) -> str:
         identity = self.account.identity()
@@ -90,8 +88,7 @@ class Mailbox:
         return self.account.save_draft(draft, replace=replace)
 
     def delete_draft(self, key: str) -> None:
-        if key in self.account.folders.folder(DRAFTS, create=True):
-            self.account.folders.delete(DRAFTS, [key])
+        self.account.delete_draft(key)
 
     def send(
         self,
@@ -114,18 +111,7 @@ class Mailbox:
         return self.account.folders
 
     def reconfigure(self, config: Config) -> None:
-        """Take edited settings of this account (same name) for the next session.
-
-        The core's Account keeps its config in two public fields; a session already
-        running keeps the settings it started with.
-        """
-        self.account.config = config
-        self.account.account = config.accounts[self.name]
+        self.account.reconfigure(config)
 
     def close(self) -> None:
         self.account.close()
-
-
-def signature_block(signature: str) -> str:
-    sig = signature.replace("\r\n", "\n").strip("\n")
-    return f"\n\n-- \n{sig}\n" if sig else ""

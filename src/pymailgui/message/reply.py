@@ -88,10 +88,22 @@ def attribution(original: MessageView) -> str:
     return f"On {when}, {who} wrote:"
 
 
+def signature_block(signature: str) -> str:
+    """The signature as it ends a message ("" without one).
+
+    RFC 3676 section 4.3: the separator is "-- " on a line of its own.
+    """
+    sig = signature.replace("\r\n", "\n").strip("\n")
+    return f"\n\n-- \n{sig}\n" if sig else ""
+
+
 def _signature(identity: Identity) -> str:
-    # RFC 3676 section 4.3: the signature separator is "-- " on its own line.
-    sig = identity.signature.replace("\r\n", "\n").strip("\n")
-    return f"\n\n-- \n{sig}\n" if sig else "\n"
+    return signature_block(identity.signature) or "\n"
+
+
+def new_message(identity: Identity) -> Draft:
+    """An empty message to write, ending with the signature."""
+    return Draft(body=signature_block(identity.signature))
 
 
 def reply(original_raw: bytes, identity: Identity, *, reply_all: bool = False) -> Draft:
