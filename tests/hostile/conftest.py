@@ -9,22 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import pytest
 
-from pymailgui.actions import Account, open_account
-from pymailgui.config import AccountConfig, Config, Security, ServerConfig
-from pymailgui.config.schema import GeneralConfig
-from pymailgui.inbox import IndexCache
-from pymailgui.store import FolderStore
-from tests.support.popserver import POP_PASSWORD, POP_USER
+from pymailgui.actions import Account
+from pymailgui.config import Security
+from tests.hostile.world import Endpoint, account_config, open_in
 from tests.support.tls import TLSFiles
 
-ADDRESS = "alice@example.org"
 
-
-class Endpoint(Protocol):
+class Server(Protocol):
     @property
     def host(self) -> str: ...
     @property
@@ -34,74 +29,44 @@ class Endpoint(Protocol):
 class AccountMaker(Protocol):
     def __call__(
         self,
-        pop: Endpoint | None = None,
+        pop: Server | None = None,
         *,
         pop_security: Security = Security.NONE,
-        smtp: Endpoint | None = None,
+        smtp: Server | None = None,
         smtp_security: Security = Security.NONE,
         smtp_auth: str = "none",
         tls: TLSFiles | None = None,
         timeout: float = 5.0,
         max_message_bytes: int | None = None,
-        name: str = "hostile",
     ) -> Account: ...
-
-
-def server_config(
-    endpoint: Endpoint | None, security: Security, tls: TLSFiles | None, timeout: float, **kw: Any
-) -> ServerConfig:
-    if endpoint is None:  # no server: a closed port on loopback (nothing may connect)
-        return ServerConfig(host="127.0.0.1", port=9, security=Security.NONE, timeout=timeout)
-    return ServerConfig(
-        host=endpoint.host,
-        port=endpoint.port,
-        security=security,
-        ca_file=str(tls.ca_file) if tls is not None else "",
-        timeout=timeout,
-        **kw,
-    )
 
 
 @pytest.fixture
 def hostile_account(tmp_path: Path) -> Iterator[AccountMaker]:
-    """Accounts over the given servers, closed after the test."""
+    """Accounts over the given servers, each with its own state; closed after the test."""
     made: list[Account] = []
 
     def make(
-        pop: Endpoint | None = None,
+        pop: Server | None = None,
         *,
         pop_security: Security = Security.NONE,
-        smtp: Endpoint | None = None,
+        smtp: Server | None = None,
         smtp_security: Security = Security.NONE,
         smtp_auth: str = "none",
         tls: TLSFiles | None = None,
         timeout: float = 5.0,
         max_message_bytes: int | None = None,
-        name: str = "hostile",
     ) -> Account:
-        general = GeneralConfig(use_keyring=False)
-        if max_message_bytes is not None:
-            general = GeneralConfig(use_keyring=False, max_message_bytes=max_message_bytes)
-        account = AccountConfig(
-            name=name,
-            address=ADDRESS,
-            pop=server_config(pop, pop_security, tls, timeout, username=POP_USER),
-            smtp=(
-                server_config(smtp, smtp_security, tls, timeout, username=POP_USER, auth=smtp_auth)
-                if smtp is not None
-                else None
-            ),
-            display_name="Alice",
+        ca = str(tls.ca_file) if tls is not None else ""
+        config = account_config(
+            Endpoint(pop.host, pop.port, pop_security, ca) if pop is not None else None,
+            Endpoint(smtp.host, smtp.port, smtp_security, ca, smtp_auth) if smtp else None,
+            timeout=timeout,
+            max_message_bytes=max_message_bytes,
         )
-        state = tmp_path / f"state-{len(made)}"
-        opened = open_account(
-            Config(general=general, accounts={name: account}),
-            fixed_password=POP_PASSWORD,
-            cache=IndexCache(state / "cache.sqlite3"),
-            folder_store=FolderStore(state / "folders"),
-        )
-        made.append(opened)
-        return opened
+        account = open_in(tmp_path / f"state-{len(made)}", config)
+        made.append(account)
+        return account
 
     yield make
     for account in made:

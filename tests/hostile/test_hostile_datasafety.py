@@ -5,9 +5,23 @@ duplicate, the account usable.
 
 from __future__ import annotations
 
+import functools
+import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from pymailgui.devserver import Rule
+import pytest
+
+from pymailgui.devserver import Rule, ScriptedPOP3Server
+from pymailgui.devserver.script import Command
+from tests.support.mail import make_message
 from tests.support.popserver import RawFactory, ScriptedMaker
 
 
@@ -27,3 +41,154 @@ def test_a_stalled_session_lets_go_of_the_maildrop_when_its_client_dies(
     second = raw_pop(server)
     assert second.login().startswith("+OK"), "the dead client's session kept the lock"
     assert time.monotonic() - started < 2.0
+
+
+# -- the client in a child process, killed on cue ----------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD_TIMEOUT = 60.0
+
+
+@dataclass
+class Child:
+    rc: int
+    out: str
+    err: str
+
+    @property
+    def killed(self) -> bool:
+        return self.rc == -signal.SIGKILL
+
+
+def run_child(
+    home: Path,
+    spec: dict[str, Any],
+    *,
+    until: Callable[[], bool] | None = None,
+) -> Child:
+    """Run :mod:`tests.hostile.killer`; with ``until``, SIGKILL it once that holds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYMAILGUI", "PYTHON"))}
+    env.update(PYTHONPATH=str(ROOT), PYMAILGUI_HOME=str(home / "home"), HOME=str(home))
+    proc = subprocess.Popen(
+        [sys.executable, "-bb", "-m", "tests.hostile.killer", json.dumps(spec)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    if until is not None:
+        deadline = time.monotonic() + CHILD_TIMEOUT
+        while not until() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.kill()
+    try:
+        out, err = proc.communicate(timeout=CHILD_TIMEOUT)
+    finally:
+        proc.kill()
+    return Child(proc.returncode, out.decode(), err.decode("utf-8", "replace"))
+
+
+def messages_in(folder: Path) -> list[bytes]:
+    """Every message file a Maildir reader would show (new/ and cur/)."""
+    return sorted(
+        p.read_bytes() for sub in ("new", "cur") if (folder / sub).is_dir()
+        for p in (folder / sub).iterdir() if not p.name.startswith(".")
+    )  # fmt: skip
+
+
+def debris_in(folder: Path) -> list[str]:
+    tmp = folder / "tmp"
+    return sorted(p.name for p in tmp.iterdir()) if tmp.is_dir() else []
+
+
+ORIGINALS = [
+    make_message(f"message {i}", f"Body of message {i}.\r\n" + "x" * (3000 * i) + "\r\n")
+    for i in range(1, 4)
+]
+
+
+def verb_count(server: ScriptedPOP3Server, verb: str) -> int:
+    return sum(1 for log in server.sessions for v in log.verbs if v == verb)
+
+
+def hide_nth_quit(n: int) -> Rule:
+    """QUIT number ``n`` (counted over all sessions) gets no answer and commits nothing."""
+    seen = 0
+
+    def reply(command: Command) -> bytes:
+        nonlocal seen
+        seen += 1
+        return b"" if seen == n else command.honest()
+
+    return Rule("QUIT", reply=reply)
+
+
+Kill = dict[str, Any]
+
+
+def at(target: str, nth: int = 1, when: str = "before") -> Kill:
+    """Kill on the ``nth`` call of ``pymailgui.<target>``, ``before`` or ``after`` it."""
+    return {"at": f"pymailgui.{target}", "nth": nth, "when": when}
+
+
+# The save verb runs three sessions: refresh (QUIT 1), download (QUIT 2), delete (QUIT 3).
+SAVE_KILLS: list[tuple[str, Kill | None, Rule | None, str | None]] = [
+    ("mid-download", None, Rule("RETR", reply=b"", then="stall"), "RETR"),
+    ("after-first-download", at("inbox.model:Inbox._store_body", when="after"), None, None),
+    ("before-any-folder-write", at("store.folder:Folder.add_stream"), None, None),
+    ("inside-a-write-before-fsync", at("store.durable:TmpFile.sync"), None, None),
+    ("before-the-provenance-record", at("store.index:FolderIndex.record_added"), None, None),
+    ("after-the-record-before-rename", at("store.durable:TmpFile.publish"), None, None),
+    ("right-after-the-rename", at("store.durable:TmpFile.publish", when="after"), None, None),
+    ("between-folder-writes", at("store.folder:Folder.add_stream", nth=2), None, None),
+    ("after-the-last-write", at("inbox.model:Inbox.delete"), None, None),
+    ("dele-unanswered", None, Rule("DELE", reply=b"", then="stall"), "DELE"),
+    ("after-dele-before-quit", at("inbox.model:_commit"), None, None),
+    ("quit-unanswered", None, hide_nth_quit(3), "QUIT3"),
+    ("after-quit-before-the-index", at("inbox.model:Inbox._apply_delete"), None, None),
+    ("not-killed", None, None, None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("kill", "rule", "wait_for"),
+    [pytest.param(k, r, w, id=name) for name, k, r, w in SAVE_KILLS],
+)
+def test_save_and_delete_killed_at_every_step_loses_and_duplicates_nothing(
+    scripted_pop: ScriptedMaker,
+    tmp_path: Path,
+    kill: Kill | None,
+    rule: Rule | None,
+    wait_for: str | None,
+) -> None:
+    server = scripted_pop(ORIGINALS, *([rule] if rule else []))
+    drop = server.maildrop("alice")
+    spec = {
+        "state": str(tmp_path / "state"),
+        "pop": [server.host, server.port],
+        "verb": "save",
+        "args": {"folder": "Kept"},
+        "kill": kill,
+    }
+    until = None
+    if wait_for is not None:
+        verb, count = wait_for.rstrip("0123456789"), int(wait_for[4:] or 1)
+        until = functools.partial(lambda v, c: verb_count(server, v) >= c, verb, count)
+    first = run_child(tmp_path, spec, until=until)
+    if kill is None and rule is None:
+        assert first.rc == 0, first.err
+    else:
+        assert first.killed, (first.rc, first.err)
+    folder = tmp_path / "state" / "folders" / "Kept"
+    # Killed: whatever is in the folder is whole, and every message is somewhere.
+    stored = messages_in(folder)
+    assert all(m in ORIGINALS for m in stored), "a partial message is visible in the folder"
+    assert all(m in stored or m in [d for _, d in drop.snapshot()] for m in ORIGINALS)
+
+    # The next run, with an honest server, finishes the job.
+    server.set_behavior(script=())
+    assert server.wait_idle()
+    again = run_child(tmp_path, {**spec, "kill": None})
+    assert again.rc == 0, again.err
+    assert len(drop) == 0
+    assert messages_in(folder) == sorted(ORIGINALS), "a message was lost or stored twice"

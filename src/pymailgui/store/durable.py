@@ -97,11 +97,28 @@ class TmpFile:
         hard-linked (which fails atomically when the name exists) and then unlinked.
         Returns the file's final status (size, mtime).
         """
+        status = self.sync()
+        self.publish(target, replace=replace)
+        return status
+
+    def sync(self) -> os.stat_result:
+        """Flush and fsync the file (still invisible in tmp/); return its status.
+
+        Split from :meth:`publish` so a caller can record what the file is (its
+        provenance) after the bytes are safe and before the file becomes visible.
+        """
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
             status = os.fstat(self._file.fileno())
             self._file.close()
+        except OSError as exc:
+            raise LocalStoreError(f"Cannot store {self.path}: {exc.strerror or exc}.") from exc
+        return status
+
+    def publish(self, target: Path, *, replace: bool = True) -> None:
+        """Rename the synced file to ``target`` (see :meth:`commit`), fsync its directory."""
+        try:
             if replace:
                 os.replace(self.path, target)
             else:
@@ -112,7 +129,6 @@ class TmpFile:
         except OSError as exc:
             raise LocalStoreError(f"Cannot store {target}: {exc.strerror or exc}.") from exc
         self._committed = True
-        return status
 
     def discard(self) -> None:
         if not self._file.closed:

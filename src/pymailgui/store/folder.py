@@ -11,6 +11,7 @@ The layout is the standard one: ``mailbox.Maildir``, mutt or Dovecot read it as 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import logging
 import os
@@ -117,12 +118,37 @@ class Folder:
         mtime: float | None = None,
     ) -> str:
         """Like :meth:`add` for a message given in pieces (never all in memory)."""
+        key = self._add(chunks, flags, mtime, _make_source(account, source_uid), None)
+        assert key is not None  # only add_unique skips
+        return key
+
+    def add_unique(
+        self, chunks: Iterable[bytes], *, origin: str, flags: str = "", mtime: float | None = None
+    ) -> str | None:
+        """Like :meth:`add_stream`, unless the same bytes from ``origin`` are here already.
+
+        The bytes' SHA-256 is recorded as their provenance (``origin``, "sha256:...").
+        Returns the new key, or None when this folder holds such a copy: an import run
+        again after a crash or a cancel adds only what it had not stored yet.
+        """
+        return self._add(chunks, flags, mtime, None, origin)
+
+    def _add(
+        self,
+        chunks: Iterable[bytes],
+        flags: str,
+        mtime: float | None,
+        source: MessageSource | None,
+        origin: str | None,
+    ) -> str | None:
         flags = normalize_flags(flags)
-        source = _make_source(account, source_uid)
         head = bytearray()  # the start of the message, for its listing summary
+        digest = hashlib.sha256() if origin is not None else None
         with TmpFile(self.path / "tmp") as tmp:
             for chunk in chunks:
                 tmp.write(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 if len(head) < MAX_HEADER_BYTES:
                     head += chunk[: MAX_HEADER_BYTES - len(head)]
             if mtime is not None:
@@ -130,21 +156,35 @@ class Folder:
             key = tmp.name
             # A message with flags was already seen by a client: it belongs in cur/.
             target = self.path / "cur" / f"{key}:2,{flags}" if flags else self.path / "new" / key
-            status = tmp.commit(target)
-        # Summarized now, while the bytes are at hand: listing never has to read it.
-        cached = CachedSummary(
-            status.st_size, status.st_mtime, summarize(read_header_block(io.BytesIO(head)))
-        )
+            status = tmp.sync()
+            if origin is not None and digest is not None:
+                source = MessageSource(origin, f"sha256:{digest.hexdigest()}")
+                if self.source_count(source.account, source.uid):
+                    return None  # the same bytes are stored already; tmp is discarded
+            # Summarized now, while the bytes are at hand: listing never has to read it.
+            cached = CachedSummary(
+                status.st_size, status.st_mtime, summarize(read_header_block(io.BytesIO(head)))
+            )
+            # Provenance first, then the rename that makes the message visible: a crash
+            # in between leaves a record of a file that is not there (has_source() counts
+            # only files that exist), never a visible copy nobody knows was downloaded -
+            # which the next "save and delete" would download and store a second time.
+            self._record(key, cached, source)
+            try:
+                tmp.publish(target)
+            except BaseException:
+                with contextlib.suppress(LocalStoreError):
+                    self._index.forget(key)
+                raise
+        return key
+
+    def _record(self, key: str, cached: CachedSummary, source: MessageSource | None) -> None:
         try:
             self._index.record_added(key, cached, source)
         except LocalStoreError as exc:
-            if source is None:
-                log.warning("cannot cache the summary of %s: %s", key, exc)
-                return key
-            # No provenance, no message: the caller must not DELE it on the server.
-            self._unlink(target)
-            raise
-        return key
+            if source is not None:
+                raise  # no provenance, no message: the caller must not DELE it
+            log.warning("cannot cache the summary of %s: %s", key, exc)
 
     # -- reading ------------------------------------------------------------------------
 
