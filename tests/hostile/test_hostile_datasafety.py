@@ -21,6 +21,7 @@ import pytest
 
 from pymailgui.devserver import Rule, ScriptedPOP3Server
 from pymailgui.devserver.script import Command
+from pymailgui.store.durable import TMP_MAX_AGE, is_debris, unique_name
 from tests.support.mail import make_message
 from tests.support.popserver import RawFactory, ScriptedMaker
 
@@ -192,3 +193,24 @@ def test_save_and_delete_killed_at_every_step_loses_and_duplicates_nothing(
     assert again.rc == 0, again.err
     assert len(drop) == 0
     assert messages_in(folder) == sorted(ORIGINALS), "a message was lost or stored twice"
+    assert debris_in(folder) == [], "a killed write left its file in tmp/"
+
+
+def test_only_files_no_writer_can_finish_count_as_debris(tmp_path: Path) -> None:
+    now = time.time()
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    try:
+        mine = unique_name()
+        theirs = mine.replace(f"P{os.getpid()}Q", f"P{live.pid}Q")
+        killed = mine.replace(f"P{os.getpid()}Q", f"P{dead.pid}Q")
+        elsewhere = killed.rsplit(".", 1)[0] + ".other-host.example"
+        assert not is_debris(mine, now) and not is_debris(theirs, now)
+        assert is_debris(killed, now)
+        assert not is_debris(elsewhere, now)  # its writer may be alive on that host
+        assert is_debris(elsewhere, now - TMP_MAX_AGE - 1)  # the Maildir 36-hour rule
+        assert not is_debris("not-a-maildir-name", now)
+    finally:
+        live.kill()
+        live.wait()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 import socket
 import threading
@@ -46,6 +47,58 @@ def unique_name() -> str:
     sec = int(now)
     usec = int((now - sec) * 1_000_000)
     return f"{sec}.M{usec:06d}P{os.getpid()}Q{n}R{secrets.token_hex(8)}.{_hostname()}"
+
+
+# unique_name()'s shape: the writer's pid and host say whether it can still be writing.
+_UNIQUE = re.compile(r"\d+\.M\d+P(?P<pid>\d+)Q\d+R[0-9a-f]+\.(?P<host>.+)")
+#: The Maildir spec's rule for tmp/: a file not touched for 36 hours is debris.
+TMP_MAX_AGE = 36 * 3600.0
+
+
+def _gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this host (a reused pid only keeps a file)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists (another user's) or we cannot tell: keep the file
+    return False
+
+
+def is_debris(name: str, mtime: float, *, now: float | None = None) -> bool:
+    """Whether a file in a tmp/ directory was left by a writer that cannot finish it.
+
+    Its writer on this host is gone (killed midway: nothing will rename it), or it is
+    older than :data:`TMP_MAX_AGE` (the Maildir rule, for writers elsewhere).
+    """
+    if (now if now is not None else time.time()) - mtime > TMP_MAX_AGE:
+        return True
+    match = _UNIQUE.fullmatch(name)
+    if match is None:
+        return False
+    return match["host"] == _hostname() and _gone(int(match["pid"]))
+
+
+def sweep_debris(tmp_dir: Path) -> list[str]:
+    """Remove the :func:`is_debris` files of ``tmp_dir``; return their names."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(tmp_dir))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if entry.is_file(follow_symlinks=False) and is_debris(
+                entry.name, entry.stat(follow_symlinks=False).st_mtime
+            ):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # renamed or removed by its writer meanwhile
+    return removed
 
 
 def fsync_dir(path: Path) -> None:

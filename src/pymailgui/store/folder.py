@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pymailgui.errors import LocalStoreError
-from pymailgui.store.durable import TmpFile, fsync_dir
+from pymailgui.store.durable import TmpFile, fsync_dir, sweep_debris
 from pymailgui.store.entry import FLAG_CHARS, FolderEntry, MessageMissing, normalize_flags
 from pymailgui.store.headers import (
     MAX_HEADER_BYTES,
@@ -185,6 +185,15 @@ class Folder:
             if source is not None:
                 raise  # no provenance, no message: the caller must not DELE it
             log.warning("cannot cache the summary of %s: %s", key, exc)
+
+    def sweep_tmp(self) -> list[str]:
+        """Remove what killed writers left in tmp/ (never visible as messages), and the
+        provenance they had recorded for it; returns the keys removed."""
+        removed = sweep_debris(self.path / "tmp")
+        for key in removed:
+            with contextlib.suppress(LocalStoreError):
+                self._index.forget(key)
+        return removed
 
     # -- reading ------------------------------------------------------------------------
 
