@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ import pytest
 
 from pymailgui.devserver import Rule, ScriptedPOP3Server
 from pymailgui.devserver.script import Command
+from pymailgui.store import Folder, FolderStore, export_mbox
 from pymailgui.store.durable import TMP_MAX_AGE, is_debris, unique_name
 from tests.support.mail import make_message
 from tests.support.popserver import RawFactory, ScriptedMaker
@@ -214,3 +216,116 @@ def test_only_files_no_writer_can_finish_count_as_debris(tmp_path: Path) -> None
     finally:
         live.kill()
         live.wait()
+
+
+# -- local folder writes: add, move, import, export ---------------------------------------
+
+
+def marked(i: int) -> bytes:
+    """A message whose last line says it is whole."""
+    return make_message(f"local {i}", "x" * (5000 * i) + f"\r\nEND {i}\r\n", message_id=f"<l{i}@t>")
+
+
+LOCAL = [marked(i) for i in range(1, 4)]
+
+
+def ids_in(folder: Path) -> list[str]:
+    """The Message-IDs of the folder's visible messages, each checked to be whole."""
+    found = []
+    for data in messages_in(folder):
+        match = re.search(rb"^Message-ID: <l(\d+)@t>", data, re.MULTILINE)
+        assert match is not None, data[:200]
+        number = match.group(1).decode()
+        assert data.rstrip().endswith(f"END {number}".encode()), "a partial message is visible"
+        found.append(number)
+    return sorted(found)
+
+
+WRITE_KILLS = {
+    "before-fsync": at("store.durable:TmpFile.sync", nth=2),
+    "before-the-record": at("store.index:FolderIndex.record_added", nth=2),
+    "before-the-rename": at("store.durable:TmpFile.publish", nth=2),
+    "after-the-rename": at("store.durable:TmpFile.publish", nth=2, when="after"),
+}
+MOVE_KILLS = {
+    "before-the-target-record": at("store.index:FolderIndex.record_added", nth=2),
+    "before-the-rename": {"at": "os:rename", "nth": 2, "when": "before"},
+    "after-the-rename": {"at": "os:rename", "nth": 2, "when": "after"},
+    "before-the-source-forgets": at("store.index:FolderIndex.forget", nth=2),
+}
+
+
+def local_spec(tmp_path: Path, verb: str, kill: Kill | None, **args: object) -> dict[str, Any]:
+    return {"state": str(tmp_path / "state"), "verb": verb, "args": args, "kill": kill}
+
+
+def prepared(tmp_path: Path, name: str, messages: list[bytes]) -> Path:
+    store = FolderStore(tmp_path / "state" / "folders")
+    folder = store.folder(name, create=True)
+    for data in messages:
+        folder.add(data)
+    return folder.path
+
+
+@pytest.mark.parametrize("kill", WRITE_KILLS.values(), ids=WRITE_KILLS.keys())
+def test_add_killed_midway_leaves_whole_messages_and_no_debris(tmp_path: Path, kill: Kill) -> None:
+    files = []
+    for i, data in enumerate(LOCAL, start=1):
+        files.append(str(tmp_path / f"m{i}.eml"))
+        Path(files[-1]).write_bytes(data)
+    spec = local_spec(tmp_path, "add", kill, folder="Notes", files=files)
+    assert run_child(tmp_path, spec).killed
+    folder = tmp_path / "state" / "folders" / "Notes"
+    assert ids_in(folder) in (["1"], ["1", "2"])
+    # Any next run (here: adding nothing) clears what the killed write left in tmp/.
+    assert run_child(tmp_path, {**spec, "args": {"folder": "Notes", "files": []}, "kill": None})
+    assert debris_in(folder) == []
+
+
+@pytest.mark.parametrize("kill", MOVE_KILLS.values(), ids=MOVE_KILLS.keys())
+def test_move_killed_midway_keeps_every_message_in_exactly_one_folder(
+    tmp_path: Path, kill: Kill
+) -> None:
+    source = prepared(tmp_path, "Work", LOCAL)
+    target = tmp_path / "state" / "folders" / "Archive"
+    spec = local_spec(tmp_path, "move", kill, source="Work", target="Archive")
+    assert run_child(tmp_path, spec).killed
+    assert sorted(ids_in(source) + ids_in(target)) == ["1", "2", "3"]  # no loss, no twin
+    again = run_child(tmp_path, {**spec, "kill": None})
+    assert again.rc == 0, again.err
+    assert ids_in(source) == [] and ids_in(target) == ["1", "2", "3"]
+    assert debris_in(source) == debris_in(target) == []
+
+
+@pytest.mark.parametrize("kill", WRITE_KILLS.values(), ids=WRITE_KILLS.keys())
+def test_import_killed_midway_and_run_again_imports_each_message_once(
+    tmp_path: Path, kill: Kill
+) -> None:
+    mbox = tmp_path / "in.mbox"
+    export_mbox(Folder(prepared(tmp_path, "Source", LOCAL)), mbox)
+    folder = tmp_path / "state" / "folders" / "Imported"
+    spec = local_spec(tmp_path, "import", kill, path=str(mbox), folder="Imported")
+    assert run_child(tmp_path, spec).killed
+    assert ids_in(folder) in (["1"], ["1", "2"])
+    again = run_child(tmp_path, {**spec, "kill": None})
+    assert again.rc == 0, again.err
+    assert ids_in(folder) == ["1", "2", "3"]
+    assert debris_in(folder) == []
+
+
+@pytest.mark.parametrize(
+    "kill",
+    [at("store.durable:TmpFile.sync"), at("store.durable:TmpFile.publish")],
+    ids=["before-fsync", "before-the-rename"],
+)
+def test_export_killed_midway_leaves_no_file_or_a_whole_one(tmp_path: Path, kill: Kill) -> None:
+    prepared(tmp_path, "Work", LOCAL)
+    out = tmp_path / "exports" / "work.mbox"
+    out.parent.mkdir()
+    spec = local_spec(tmp_path, "export", kill, folder="Work", path=str(out))
+    assert run_child(tmp_path, spec).killed
+    assert not out.exists()  # never a half-written mbox under the chosen name
+    again = run_child(tmp_path, {**spec, "kill": None})
+    assert again.rc == 0, again.err
+    assert [p.name for p in out.parent.iterdir()] == ["work.mbox"]  # the aside file is gone
+    assert out.read_bytes().count(b"\nEND ") == 3

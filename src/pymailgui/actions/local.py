@@ -277,6 +277,15 @@ class _TaskFolder(Folder):
         self.added.append(key)
         return key
 
+    def add_unique(
+        self, chunks: Iterable[bytes], *, origin: str, flags: str = "", mtime: float | None = None
+    ) -> str | None:
+        self._step()
+        key = super().add_unique(chunks, origin=origin, flags=flags, mtime=mtime)
+        if key is not None:
+            self.added.append(key)
+        return key
+
     def open(self, key: str) -> BinaryIO:
         self._step()
         return super().open(key)

@@ -16,6 +16,7 @@ import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -82,23 +83,51 @@ def is_debris(name: str, mtime: float, *, now: float | None = None) -> bool:
     return match["host"] == _hostname() and _gone(int(match["pid"]))
 
 
-def sweep_debris(tmp_dir: Path) -> list[str]:
-    """Remove the :func:`is_debris` files of ``tmp_dir``; return their names."""
+def _sweep(directory: Path, writer_name: Callable[[str], str | None]) -> list[str]:
+    """Remove the files of ``directory`` whose ``writer_name`` is :func:`is_debris`."""
     removed: list[str] = []
     try:
-        entries = list(os.scandir(tmp_dir))
+        entries = list(os.scandir(directory))
     except OSError:
         return removed
     for entry in entries:
+        name = writer_name(entry.name)
+        if name is None:
+            continue
         try:
             if entry.is_file(follow_symlinks=False) and is_debris(
-                entry.name, entry.stat(follow_symlinks=False).st_mtime
+                name, entry.stat(follow_symlinks=False).st_mtime
             ):
                 os.unlink(entry.path)
                 removed.append(entry.name)
         except OSError:
             continue  # renamed or removed by its writer meanwhile
     return removed
+
+
+def sweep_debris(tmp_dir: Path) -> list[str]:
+    """Remove the :func:`is_debris` files of a Maildir's ``tmp_dir``; return their names."""
+    return _sweep(tmp_dir, lambda name: name)
+
+
+def aside_name(target: Path) -> str:
+    """The hidden name a file for ``target`` is written under before its rename."""
+    return f".{target.name}.{unique_name()}.tmp"
+
+
+def sweep_aside(target: Path) -> list[str]:
+    """Remove files :func:`aside_name` gave for ``target`` whose writer is gone.
+
+    Only names of exactly that shape: this runs in a directory the user chose.
+    """
+    prefix = f".{target.name}."
+
+    def writer_name(name: str) -> str | None:
+        inner = name.removeprefix(prefix).removesuffix(".tmp")
+        shaped = name.startswith(prefix) and name.endswith(".tmp")
+        return inner if shaped and _UNIQUE.fullmatch(inner) else None
+
+    return _sweep(target.parent, writer_name)
 
 
 def fsync_dir(path: Path) -> None:

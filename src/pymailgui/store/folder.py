@@ -11,6 +11,7 @@ The layout is the standard one: ``mailbox.Maildir``, mutt or Dovecot read it as 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import logging
@@ -322,17 +323,53 @@ class Folder:
     def move(self, key: str, other: Folder) -> str:
         """Move ``key`` to ``other`` and return its key there (flags and source kept).
 
-        The copy is stored durably before the original is removed: a crash in between
-        leaves two copies, never none.
+        One rename(2) moves the file, so a crash leaves the message in one folder or
+        the other, never in both and never in neither; ``other`` records its
+        provenance first (a record of a file that is not there counts for nothing).
+        Across file systems it is copied, durably, and only then removed: a crash
+        there may leave two copies, never none.
         """
         if other == self:
             return key
-        flags = self.flags(key)
         source = self.source_of(key)
+        for _ in range(5):
+            file = self._locate(key)
+            target = other.path / file.path.parent.name / file.path.name
+            if key in other:  # unique names make this a copy someone made by hand
+                break
+            try:
+                st = file.path.stat()
+                summary = summarize(read_header_file(file.path))
+            except FileNotFoundError:
+                continue  # renamed by a flag change elsewhere: look again
+            except OSError as exc:
+                raise LocalStoreError(f"Cannot read {file.path}: {exc.strerror}.") from exc
+            other._record(key, CachedSummary(st.st_size, st.st_mtime, summary), source)
+            try:
+                os.rename(file.path, target)
+            except OSError as exc:
+                with contextlib.suppress(LocalStoreError):
+                    other._index.forget(key)
+                if isinstance(exc, FileNotFoundError):
+                    continue
+                if exc.errno == errno.EXDEV:
+                    break
+                raise LocalStoreError(f"Cannot move {key}: {exc.strerror}.") from exc
+            fsync_dir(target.parent)
+            fsync_dir(file.path.parent)
+            self._cur_names.pop(key, None)
+            with contextlib.suppress(LocalStoreError):
+                self._index.forget(key)  # harmless if left: the file is not here
+            return key
+        else:
+            raise self._missing(key)
+        return self._copy_then_remove(key, other, source)
+
+    def _copy_then_remove(self, key: str, other: Folder, source: MessageSource | None) -> str:
         with self.open(key) as f:
             new_key = other.add_stream(
                 iter(lambda: f.read(CHUNK), b""),
-                flags=flags,
+                flags=self.flags(key),
                 source_uid=source.uid if source else None,
                 account=source.account if source else "",
                 mtime=os.fstat(f.fileno()).st_mtime,
