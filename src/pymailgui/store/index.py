@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pymailgui import paths
 from pymailgui.errors import LocalStoreError
 from pymailgui.sqlite_wal import set_wal
 from pymailgui.store.headers import HeaderSummary
@@ -191,6 +192,7 @@ class FolderIndex:
             return self._open_read_only()
         for attempt in (1, 2):
             try:
+                self._make_private()
                 db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             except sqlite3.Error as exc:
                 raise LocalStoreError(
@@ -221,6 +223,21 @@ class FolderIndex:
                 db.close()
                 raise
         raise AssertionError("unreachable")
+
+    def _make_private(self) -> None:
+        """Summaries and provenance name mail: the file is 0600 (one stat when it is)."""
+        try:
+            private = not os.stat(self.path).st_mode & 0o077
+        except FileNotFoundError:
+            private = False
+        if not private:
+            try:
+                paths.private_file(self.path)
+            except OSError as exc:
+                raise LocalStoreError(
+                    f"The index of folder {self.path.parent.name} cannot be opened "
+                    f"({exc.strerror or exc})."
+                ) from exc
 
     def _open_read_only(self) -> sqlite3.Connection:
         """The index of a folder on read-only media or a read-only mount, as it is.
