@@ -192,13 +192,14 @@ def test_a_path_like_id_never_becomes_a_file_name(
     target = Path("/tmp") / f"pymailgui-pwned-{secrets.token_hex(4)}"
     path_like = "../../../../../../../../.." + str(target)
     assert len(path_like) <= 70, path_like
-    server = scripted_pop(MESSAGES[:2], uidl_override=lambda num, uid: path_like if num == 1 else uid)
+    server = scripted_pop(MESSAGES[:2], uidl_override=lambda n, uid: path_like if n == 1 else uid)
     account = hostile_account(server)
     account.refresh()
     assert path_like in [r.key for r in account.index()]  # a valid id is the identity
     account.fetch_all()
     account.save_to_folder([path_like], "Kept", delete=True)
-    account.save_parts(account.folders.get("Kept", account.folders.rows("Kept")[0].key), tmp_path / "parts")
+    stored = account.folders.get("Kept", account.folders.rows("Kept")[0].key)
+    account.save_parts(stored, tmp_path / "parts")
     assert not target.exists()
     state = next(p for p in tmp_path.iterdir() if p.name.startswith("state"))
     names = [p.name for p in state.rglob("*")]

@@ -43,6 +43,8 @@ class SaveReport:
     saved: dict[str, str]  # server key -> local key
     deleted: DeleteReport | None = None
     skipped: list[str] = field(default_factory=list)  # already saved before, not copied again
+    #: Saved, but shorter than the server said: left on the server, never deleted.
+    incomplete: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         n = len(self.saved)
@@ -52,6 +54,12 @@ class SaveReport:
         text += "."
         if self.deleted is not None:
             text += f" {self.deleted}"
+        if self.incomplete:
+            k = len(self.incomplete)
+            text += (
+                f" {k} message{'s' * (k != 1)} arrived shorter than the server said and "
+                f"{'were' if k != 1 else 'was'} left on the server."
+            )
         return text
 
 

@@ -54,6 +54,10 @@ def save_to_folder(
             f"Not every message could be confirmed as stored in {target.name}; "
             "nothing was deleted from the server."
         )
+    # A server that does not dot-stuff cuts a message at a line holding a lone "."
+    # (POP-NOTES): the copy is kept, but deleting the original would lose its end.
+    short = [k for k in stored if _stored_size(target, folder, k) < account.inbox.row(k).size]
+    stored = [k for k in stored if k not in short]
     try:
         deleted = account.inbox.delete(stored, task)
     except Cancelled:
@@ -62,7 +66,9 @@ def save_to_folder(
             "from the server.",
             nothing_committed=True,
         ) from None
-    return SaveReport(folder=target.name, saved=target.saved, skipped=skipped, deleted=deleted)
+    return SaveReport(
+        folder=target.name, saved=target.saved, skipped=skipped, deleted=deleted, incomplete=short
+    )
 
 
 def _store_all(account: Account, target: _Target, wanted: list[str], task: Task) -> None:
@@ -102,6 +108,12 @@ def _store_all(account: Account, target: _Target, wanted: list[str], task: Task)
         task.report(Phase.SAVE, done, len(fetched))
 
 
+def _stored_size(target: _Target, folder: Folder | None, key: str) -> int:
+    if key in target.sizes:
+        return target.sizes[key]
+    return folder.copy_size(target.account.name, key) if folder is not None else 0
+
+
 class _Target:
     """The folder being saved into, created on the first message."""
 
@@ -110,6 +122,7 @@ class _Target:
         self.folder = folder
         self.name = folder.name if folder is not None else name
         self.saved: dict[str, str] = {}
+        self.sizes: dict[str, int] = {}  # server key -> bytes stored
         self.created = False
 
     def add(self, key: str, data: bytes) -> None:
@@ -118,6 +131,7 @@ class _Target:
             self.name = self.folder.name
             self.created = True
         self.saved[key] = self.folder.add(data, source_uid=key, account=self.account.name)
+        self.sizes[key] = len(data)
 
     def drop_if_empty(self) -> None:
         """Remove the folder this save created if nothing could be stored in it."""

@@ -33,7 +33,7 @@ from pymailgui.inbox.session import Connector, PopSession, read_listing
 from pymailgui.inbox.verify import Locator, label, same_message
 from pymailgui.message.read import has_attachments
 from pymailgui.message.summary import MessageRow, header_block
-from pymailgui.tasks import Phase, Task, ensure
+from pymailgui.tasks import Level, Phase, Task, ensure
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,17 @@ class Inbox:
                         keys=(row.key,),
                         gone=True,
                     )
-                self._store_body(row, sizes.get(num, row.size), data)
+                listed = sizes.get(num, row.size)
+                self._store_body(row, listed, data)
+                if len(data) < listed:
+                    task.notify(
+                        f"The message {label(row)} arrived shorter than the server said "
+                        f"({len(data):,} of {listed:,} bytes); the server may have cut it "
+                        "at a line holding a lone dot, so it is not deleted from the server "
+                        "when saved.",
+                        Level.WARNING,
+                        kind="short-message",
+                    )
                 moved += len(data)
                 task.report(Phase.RETRIEVE, done, total, moved)
                 found[row.key] = data if keep else b""

@@ -389,6 +389,14 @@ class Folder:
         keys = self._index.keys_from(MessageSource(account, uid))
         return sum(1 for k in keys if k in self)
 
+    def copy_size(self, account: str, uid: str) -> int:
+        """Bytes of the largest stored copy of server message ``uid`` (0: none)."""
+        sizes = [0]
+        for key in self._index.keys_from(MessageSource(account, uid)):
+            with contextlib.suppress(MessageMissing, FileNotFoundError):
+                sizes.append(self._locate(key).path.stat().st_size)
+        return max(sizes)
+
     def has_source(self, account: str, uid: str) -> bool:
         """True when a copy of server message ``uid`` of ``account`` is stored here."""
         return self.source_count(account, uid) > 0
