@@ -18,6 +18,7 @@ from typing import TypeVar
 from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.errors import (
     ConfigError,
+    ConnectionFailed,
     MailError,
     ProtocolError,
     TLSError,
@@ -131,15 +132,30 @@ class POP3Client:
     def _stls(self, context: ssl.SSLContext) -> None:
         # RFC 2595 §4. STLS is tried even when CAPA did not list it (some servers forget);
         # a refusal is an error, never a reason to go on in clear.
-        status = self._session.command(b"STLS")
+        host = self._server.host
+        try:
+            status = self._session.command(b"STLS")
+        except ProtocolError as exc:  # "* OK", garbage: a TLS failure, said as one
+            raise TLSError(
+                f"The server {host} did not answer STLS as POP3 says, so the connection "
+                f"cannot be secured; nothing was sent in clear ({str(exc).rstrip('.')})."
+            ) from exc
         if not status.ok:
             self.abort()
             raise TLSError(
-                f"The server {self._server.host} does not offer STARTTLS (STLS), so the "
+                f"The server {host} does not offer STARTTLS (STLS), so the "
                 "connection cannot be secured; nothing was sent in clear "
                 f"(server said: {quote_server_text(status.text) or 'nothing'})."
             )
-        discarded = self._transport.starttls(context, self._server.host)
+        try:
+            discarded = self._transport.starttls(context, host)
+        except TLSError as exc:
+            raise exc.with_note("Nothing was sent in clear.") from exc
+        except ConnectionFailed as exc:  # the server hung up during the handshake
+            raise TLSError(
+                f"A secure (TLS) connection with {host} could not be set up: "
+                f"{str(exc).rstrip('.')}; nothing was sent in clear."
+            ) from exc
         if discarded:
             self._log.note(f"discarded {discarded} bytes sent in clear before TLS")
         self._log.note("TLS started")
