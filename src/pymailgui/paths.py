@@ -34,6 +34,11 @@ def config_file() -> Path:
     return root / "pymailgui" / "config.toml"
 
 
+def certificates_dir() -> Path:
+    """Server certificates the user pinned, next to the config file that names them."""
+    return config_file().parent / "certificates"
+
+
 def cache_db() -> Path:
     """SQLite index cache (message index and full-text cache, per account)."""
     return base_dir() / "cache.sqlite3"

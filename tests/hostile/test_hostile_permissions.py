@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import ssl
 import stat
 import subprocess
 import sys
@@ -21,6 +22,8 @@ import pytest
 
 from pymailgui import paths
 from pymailgui.actions import open_account
+from pymailgui.actions.diagnose import pin_certificate
+from pymailgui.config.write import save
 from pymailgui.console.main import _crash_log
 from pymailgui.console.state import ConsoleState
 from pymailgui.demo import open_demo_account, start_demo
@@ -28,8 +31,10 @@ from pymailgui.message import Draft
 from tests.hostile.world import Endpoint, account_config
 from tests.support.mail import make_message
 from tests.support.popserver import ScriptedMaker
+from tests.support.tls import TLSFiles
 
 ROOT = Path(__file__).resolve().parents[2]
+END_CERT = "-----END CERTIFICATE-----\n"
 
 
 @pytest.fixture
@@ -62,7 +67,7 @@ def too_open(*roots: Path) -> list[str]:
 
 
 def test_everything_pymailgui_writes_is_private_whatever_the_umask(
-    home: Path, tmp_path: Path, scripted_pop: ScriptedMaker
+    home: Path, tmp_path: Path, scripted_pop: ScriptedMaker, tls_files: TLSFiles
 ) -> None:
     outside = tmp_path / "chosen-by-the-user"
     outside.mkdir()
@@ -88,6 +93,11 @@ def test_everything_pymailgui_writes_is_private_whatever_the_umask(
     real.refresh()
     real.save_to_folder([r.key for r in real.index()], "Archive", delete=True)
     real.close()
+    # The settings file and a pinned certificate (the config directory).
+    config = account_config(Endpoint(server.host, server.port))
+    save(config, paths.config_file())
+    pem = tls_files.cert_file.read_text("ascii").split("-----END CERTIFICATE-----")[0]
+    pin_certificate(config.account().pop, ssl.PEM_cert_to_DER_cert(pem + END_CERT))
     # The console's numbering and crash log, then the console itself end to end.
     state = ConsoleState(paths.console_state())
     state.remember("server", keys)
@@ -106,11 +116,13 @@ def test_everything_pymailgui_writes_is_private_whatever_the_umask(
         assert done.returncode == 0, done.stderr
 
     written = {p.relative_to(home).as_posix() for p in home.rglob("*") if p.is_file()}
-    for expected in ("cache.sqlite3", "console.sqlite3", "logs/pop.log", "logs/crash.log"):
+    for expected in ("cache.sqlite3", "console.sqlite3", "logs/pop.log", "logs/crash.log",
+                     "config.toml"):  # fmt: skip
         assert expected in written
     assert any(p.startswith("demo/cur/") for p in written)  # the demo server's maildrop
     assert any(p.startswith("demo/client/folders/Drafts/") for p in written)
     assert any(p.endswith(".pymailgui-index.sqlite3") for p in written)
+    assert any(p.startswith("certificates/") for p in written)
     assert too_open(home, paths.config_file().parent) == []
     # Files written where the user chose: the directory is theirs, the mail in it private.
     assert too_open(outside / "kept.mbox", *saved_parts) == []

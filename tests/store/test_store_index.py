@@ -124,3 +124,62 @@ def test_summary_cache_is_used_and_checked_against_the_files(inbox: Folder) -> N
     path = inbox.path / "new" / key
     path.write_bytes(make_message(1, subject="rewritten, longer"))
     assert inbox.entries()[0].subject == "rewritten, longer"
+
+
+# The schema of version 1, as released: no Cc column.
+_V1 = """
+CREATE TABLE sources (msg_key TEXT PRIMARY KEY, account TEXT NOT NULL, uid TEXT NOT NULL,
+    stored_at REAL NOT NULL);
+CREATE INDEX sources_by_uid ON sources (account, uid);
+CREATE TABLE summaries (msg_key TEXT PRIMARY KEY, size INTEGER NOT NULL, mtime REAL NOT NULL,
+    from_ TEXT NOT NULL, to_ TEXT NOT NULL, subject TEXT NOT NULL, date TEXT,
+    message_id TEXT NOT NULL, has_attachments INTEGER NOT NULL);
+"""
+
+
+def test_a_version_1_index_is_migrated_keeping_provenance(inbox: Folder) -> None:
+    """An index written before the Cc column keeps working: provenance stays, the old
+    summaries (no Cc, another summarizer) are dropped and rebuilt from the files."""
+    data = make_message(1).replace(b"To: me@example.org\n", b"To: me@example.org\nCc: c@x.org\n")
+    key = inbox.add(data)
+    stat = (inbox.path / "new" / key).stat()
+    (inbox.path / INDEX_NAME).unlink()
+    for suffix in ("-wal", "-shm"):
+        (inbox.path / (INDEX_NAME + suffix)).unlink(missing_ok=True)
+    db = sqlite3.connect(inbox.path / INDEX_NAME)
+    try:
+        db.executescript(_V1)
+        db.execute("INSERT INTO sources VALUES (?, 'work', 'UID1', 0)", (key,))
+        db.execute(
+            "INSERT INTO summaries VALUES (?, ?, ?, 'old', 'old', 'stale subject', NULL, '', 0)",
+            (key, stat.st_size, stat.st_mtime),
+        )
+        db.execute("PRAGMA user_version = 1")
+        db.commit()
+    finally:
+        db.close()
+    fresh = FolderStore(inbox.path.parent).folder("Inbox")
+    assert fresh.has_source("work", "UID1")
+    (row,) = fresh.entries()
+    assert (row.subject, row.cc) == ("Message 1", "c@x.org")  # re-read, not the stale row
+    db = sqlite3.connect(inbox.path / INDEX_NAME)
+    try:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert db.execute("SELECT subject, cc_ FROM summaries").fetchall() == [
+            ("Message 1", "c@x.org")
+        ]
+    finally:
+        db.close()
+    assert fresh.entries() == [row]  # and now from the cache
+
+
+def test_a_cached_row_with_an_unreadable_date_is_parsed_again(inbox: Folder) -> None:
+    inbox.add(make_message(1))
+    (row,) = inbox.entries()
+    db = sqlite3.connect(inbox.path / INDEX_NAME)
+    try:
+        db.execute("UPDATE summaries SET date = 'not a date', subject = 'cached'")
+        db.commit()
+    finally:
+        db.close()
+    assert inbox.entries() == [row]

@@ -33,3 +33,20 @@ def test_listing_5000_messages(tmp_path: Path) -> None:
     assert warm[0].subject == "café 0"
     assert warm_cpu < 1.0
     assert cold_cpu < 15.0  # parse every header block once; generous for slow machines
+
+
+def test_listing_a_folder_of_hostile_mail(tmp_path: Path) -> None:
+    """Every header shape built to make parsers slow, in one folder: listed in seconds."""
+    from tests.support.mail import hostile_header_blocks
+
+    inbox = FolderStore(tmp_path / "folders").folder("Inbox")
+    blocks = hostile_header_blocks()
+    blocks["one_50mb_line"] = b"Subject: " + b"x" * (5 << 20)  # 5 MB is as bad for a list
+    for block in blocks.values():  # delivered by another program: nothing cached
+        (inbox.path / "new" / unique_name()).write_bytes(block + b"body\r\n")
+    start = time.process_time()
+    rows = inbox.entries()
+    cpu = time.process_time() - start
+    print(f"\n{len(rows)} hostile messages: cold listing {cpu:.2f} s CPU")
+    assert len(rows) == len(blocks)
+    assert cpu < 5.0  # about 0.5 s measured; the full parser needed minutes for one

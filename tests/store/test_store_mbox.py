@@ -49,7 +49,7 @@ def test_fixed_sample_imports_unquoted_and_exports_back_identically(
     assert bodies[2] == b"Subject: no final newline\n\nlast line without newline\n"
     assert [e.subject for e in inbox.entries()] == ["quoting", "café", "no final newline"]
     # The undated message keeps the From_ line's time as its delivery time.
-    assert inbox.entries()[2].mtime == datetime(2023, 1, 4, 12, tzinfo=UTC).timestamp()
+    assert inbox.entries()[2].received == datetime(2023, 1, 4, 12, tzinfo=UTC).timestamp()
 
     out = tmp_path / "out.mbox"
     assert export_mbox(inbox, out) == 3

@@ -24,7 +24,6 @@ from pymailgui.inbox import DeleteReport
 from pymailgui.message.summary import MessageRow
 from pymailgui.store import (
     Folder,
-    FolderEntry,
     FolderStore,
     export_mbox,
     import_mbox,
@@ -120,7 +119,7 @@ class LocalFolders:
     # -- messages -------------------------------------------------------------------------
     def rows(self, name: str) -> list[MessageRow]:
         """The folder's messages in display order (by date, then key)."""
-        return [_row(e) for e in self.folder(name).entries()]
+        return self.folder(name).entries()
 
     def row(self, name: str, key: str) -> MessageRow:
         for row in self.rows(name):
@@ -297,22 +296,3 @@ class _TaskFolder(Folder):
     def open(self, key: str) -> BinaryIO:
         self._step()
         return super().open(key)
-
-
-def _row(entry: FolderEntry | MessageRow) -> MessageRow:
-    """A folder listing entry as the one row type (until the store returns rows)."""
-    if isinstance(entry, MessageRow):
-        return entry
-    return MessageRow(
-        key=entry.key,
-        size=entry.size,
-        from_=entry.from_,
-        to=entry.to,
-        cc="",
-        subject=entry.subject,
-        date=entry.date,
-        message_id=entry.message_id,
-        has_attachments=entry.has_attachments,
-        flags=entry.flags,
-        received=entry.mtime,
-    )

@@ -100,6 +100,15 @@ def _server(raw: Any, where: str) -> ServerConfig:
         raise ConfigError(f"[{where}] auth must be one of {choices}.")
     if server.ca_file and not Path(server.ca_file).expanduser().is_file():
         raise ConfigError(f"[{where}] ca_file {server.ca_file} does not exist.")
+    pinned = server.pinned_path()
+    if pinned is not None:
+        if not pinned.is_file():
+            raise ConfigError(
+                f"[{where}] pinned_certificate {server.pinned_certificate} does not exist; "
+                "test the connection again to pin the certificate anew."
+            )
+        if server.security is Security.NONE:
+            raise ConfigError(f'[{where}] pinned_certificate needs security "tls" or "starttls".')
     return server
 
 

@@ -15,7 +15,6 @@ import contextlib
 import gc
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from typing import Any
 
 from pymailgui import paths
 from pymailgui.errors import LocalStoreError
+from pymailgui.inbox.ledger import OutboxLedger
 from pymailgui.message.summary import MessageRow
 from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
@@ -105,18 +105,7 @@ class Known:
     num: int
 
 
-@dataclass(frozen=True)
-class OutboxState:
-    """The sending history of one message waiting in Outbox."""
-
-    account: str
-    attempts: int
-    state: str
-    last_error: str | None
-    last_attempt: float | None
-
-
-class IndexCache:
+class IndexCache(OutboxLedger):
     """The cache database; safe to use from any thread (a connection per thread)."""
 
     def __init__(self, path: Path) -> None:
@@ -373,38 +362,6 @@ class IndexCache:
 
     def put_body(self, db: sqlite3.Connection, account: str, key: str, data: bytes) -> None:
         db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (account, key, data))
-
-    # -- the Outbox's waiting messages ------------------------------------------------
-    def outbox_record(self, key: str, account: str, error: str, state: str) -> None:
-        """Note a failed attempt to send Outbox message ``key``: why, and in what state
-        it left the message ('failed', 'uncertain', 'delivered')."""
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO outbox VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT(msg_key) DO UPDATE "
-                "SET attempts = attempts + 1, state = excluded.state, "
-                "last_error = excluded.last_error, last_attempt = excluded.last_attempt, "
-                "account = excluded.account",
-                (key, account, state, error, time.time()),
-            )
-
-    def outbox_forget(self, key: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM outbox WHERE msg_key = ?", (key,))
-
-    def outbox_states(self) -> dict[str, OutboxState]:
-        found = self._read(
-            "SELECT msg_key, account, attempts, state, last_error, last_attempt FROM outbox"
-        )
-        return {
-            str(k): OutboxState(
-                account=str(a),
-                attempts=int(str(n)),
-                state=str(st),
-                last_error=None if e is None else str(e),
-                last_attempt=None if t is None else float(str(t)),
-            )
-            for k, a, n, st, e, t in found
-        }
 
 
 @contextmanager

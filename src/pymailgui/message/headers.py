@@ -11,6 +11,7 @@ import base64
 import binascii
 import codecs
 import email.utils
+import functools
 import quopri
 import re
 from datetime import UTC, datetime
@@ -27,6 +28,9 @@ _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?]*)\?=")
 # RFC 2047 section 6.2: white space between two adjacent encoded-words is not displayed.
 _BETWEEN_WORDS = re.compile(r"(\?=)[ \t\r\n]+(=\?)")
 _LINE_BREAK = re.compile(r"[\r\n]+[ \t]*")
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/]")
+_Q_BYTE = re.compile(rb"=([0-9A-Fa-f]{2})")
+_Q_ESCAPES_ONLY = re.compile(rb"(?:[^=\r\n]|=[0-9A-Fa-f]{2})*+")
 
 # Codecs that are not character sets of text (or are unsafe/slow on hostile input).
 _REFUSED_CODECS = frozenset(
@@ -34,6 +38,7 @@ _REFUSED_CODECS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def lookup_charset(name: str | None) -> str | None:
     """The Python codec name for a MIME charset label, or None when unknown or unsafe."""
     if not name:
@@ -81,18 +86,44 @@ def decode_bytes(data: bytes, charset: str | None) -> tuple[str, str | None]:
     return text, f"text is not valid {charset}; shown as {used}"
 
 
+def decode_word(charset: str, encoding: str, text: str) -> str | None:
+    """The text of one RFC 2047 encoded-word, leniently: broken base64 padding is
+    repaired, an unknown or wrong charset falls back to UTF-8, then windows-1252.
+    Q text is read as RFC 2047 section 4.2 defines it: "_" is a space, "=XX" a byte, and
+    any other "=" just "=" (Q has no soft line breaks). None when it can't be decoded."""
+    if encoding.lower() == "q":
+        raw = text.encode("ascii", "replace")
+        if _Q_ESCAPES_ONLY.fullmatch(raw):  # then a2b_qp's reading is the same, in C
+            data = binascii.a2b_qp(raw, header=True)
+        else:
+            data = _Q_BYTE.sub(_q_byte, raw.replace(b"_", b" "))
+        return decode_bytes(data, charset)[0]
+    data_b = _b_bytes(text)
+    return None if data_b is None else decode_bytes(data_b, charset)[0]
+
+
+def _q_byte(match: re.Match[bytes]) -> bytes:
+    return bytes.fromhex(match.group(1).decode("ascii"))
+
+
+def _b_bytes(text: str) -> bytes | None:
+    cleaned = _NOT_BASE64.sub("", text)
+    # Broken padding is common: pad to a multiple of four, dropping a lone char.
+    cleaned = cleaned[: len(cleaned) - (len(cleaned) % 4 == 1)]
+    try:
+        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
 def _decode_word(match: re.Match[str]) -> str:
     charset, encoding, text = match.group(1), match.group(2).lower(), match.group(3)
-    try:
-        if encoding == "b":
-            cleaned = re.sub(r"[^A-Za-z0-9+/]", "", text)
-            # Broken padding is common: pad to a multiple of four, dropping a lone char.
-            cleaned = cleaned[: len(cleaned) - (len(cleaned) % 4 == 1)]
-            data = base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
-        else:
-            data = quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"))
-    except (binascii.Error, ValueError):
-        return match.group(0)
+    if encoding == "b":
+        data = _b_bytes(text)
+        if data is None:
+            return match.group(0)
+    else:
+        data = quopri.decodestring(text.replace("_", " ").encode("ascii", "replace"))
     return decode_bytes(data, charset)[0]
 
 
@@ -176,7 +207,8 @@ def addresses(msg: Message, name: str, defects: list[str] | None = None) -> list
     try:
         values = msg.get_all(name) or []
         for index, value in enumerate(values):
-            found = [_address(a.display_name, a.addr_spec) for a in getattr(value, "addresses", ())]
+            parsed = getattr(value, "addresses", ())
+            found = [make_address(a.display_name, a.addr_spec) for a in parsed]
             if index < len(raws) and "=?" in raws[index]:
                 found = _rejoined(raws[index], found)
             result.extend(found)
@@ -198,13 +230,17 @@ def _rejoined(raw: str, found: list[Address]) -> list[Address]:
     """
     try:
         header = _REGISTRY("to", one_line(_BETWEEN_WORDS.sub(r"\1\2", raw)))
-        again = [_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+        again = [make_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
     except Exception:
         return found
     if [a.addr_spec for a in again] != [a.addr_spec for a in found]:
         return found
     return again
 
+
+#: Longer address text skips the stdlib's parser: it is quadratic on some input (a display
+#: name of 100,000 dots took 76 s) and the linear readings below suffice.
+STDLIB_ADDRESS_LIMIT = 2_000
 
 # A mailbox written as "phrase <addr-spec>", phrase quoted or not (commas split mailboxes).
 _BRACKETED = re.compile(r'((?:"(?:[^"\\]|\\.)*"|[^<>",])*)<([^<>]*)>')
@@ -220,22 +256,25 @@ def parse_address_list(value: str) -> list[Address]:
     value = recover_8bit(value)
     loose: list[Address] = []
     try:
+        if len(value) > STDLIB_ADDRESS_LIMIT:
+            raise ValueError("too long for the stdlib's quadratic parser")
         header = _REGISTRY("to", one_line(value))
-        loose = [_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+        loose = [make_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
         if loose and not header.defects:
             return loose
     except Exception:  # noqa: S110 - next fallback below
         pass
     bracketed = _BRACKETED.findall(one_line(value))
     if bracketed:
-        return [_address(name.strip().strip('"'), spec.strip()) for name, spec in bracketed]
+        return [make_address(name.strip().strip('"'), spec.strip()) for name, spec in bracketed]
     if loose:
         return loose
     pairs = email.utils.getaddresses([one_line(value)])
-    return [_address(name, spec) for name, spec in pairs if name or spec]
+    return [make_address(name, spec) for name, spec in pairs if name or spec]
 
 
-def _address(display_name: str, addr_spec: str) -> Address:
+def make_address(display_name: str, addr_spec: str) -> Address:
+    """An :class:`Address` for display: one line, 8-bit and encoded words decoded."""
     name = one_line(recover_8bit(display_name))
     if "=?" in name:
         name = one_line(decode_words(name))
@@ -250,11 +289,17 @@ def header_date(msg: Message, defects: list[str] | None = None) -> datetime | No
     raw = raw_header(msg, "date")
     if raw is None:
         return None
+    value = date_from_text(raw)
+    if value is None and defects is not None:
+        defects.append("Date header could not be parsed")
+    return value
+
+
+def date_from_text(raw: str) -> datetime | None:
+    """A Date value (RFC 5322 section 3.3, read leniently) as an aware datetime, or None."""
     try:
         value = email.utils.parsedate_to_datetime(one_line(raw))
     except (TypeError, ValueError, IndexError, OverflowError):
-        if defects is not None:
-            defects.append("Date header could not be parsed")
         return None
     if value.tzinfo is None:
         # RFC 5322 section 3.3: -0000 says the time is UTC but the local zone is unknown.
@@ -269,7 +314,12 @@ def attachments_from_headers(msg: Message) -> bool:
     carry attachments (RFC 2046 §5.1.3), and a message that is one non-text part (a bare
     PDF) is an attachment too. Only the type/subtype token is read (RFC 2045 §5.1).
     """
-    ctype = (raw_header(msg, "content-type") or "").split(";", 1)[0].strip().lower()
+    return attachments_from_type(raw_header(msg, "content-type") or "")
+
+
+def attachments_from_type(content_type: str) -> bool:
+    """:func:`attachments_from_headers` for a raw Content-Type value ("" when absent)."""
+    ctype = content_type.split(";", 1)[0].strip().lower()
     if "/" not in ctype:
         return False  # absent or invalid: text/plain (RFC 2045 §5.2)
     if ctype == "multipart/mixed":

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import email.errors
 import email.policy
+import re
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
+from pymailgui.message.address_list import mailbox_pairs
 from pymailgui.message.headers import (
     addresses,
     decode_bytes,
     describe_defect,
     header_date,
     header_text,
+    make_address,
     message_ids,
     one_line,
+    parse_address_list,
+    recover_8bit,
 )
 from pymailgui.message.html import clean_html, wrap_document
 from pymailgui.message.html_text import html_to_text
-from pymailgui.message.model import MessageView, PartInfo
+from pymailgui.message.model import Address, MessageView, PartInfo
 from pymailgui.message.structure import (
     Leaf,
     content_type,
@@ -29,6 +34,16 @@ from pymailgui.message.structure import (
     walk,
 )
 from pymailgui.message.text import part_bytes, part_text, wrap_body
+from pymailgui.message.unstructured import unstructured_text
+
+#: Address and Subject headers longer than this are read by the linear parser.
+LONG_HEADER = 2_000
+#: And cut here (a real header is a few hundred characters; the linear parser copes).
+MAX_VIEW_HEADER = 1024 * 1024
+#: A display name or subject is shown up to this many characters.
+MAX_VIEW_NAME = 1_000
+#: An address header shows (and a reply to all reaches) at most this many addresses.
+MAX_VIEW_ADDRESSES = 1_000
 
 #: The policy every received message is parsed with (RFC 6532-aware, lenient).
 READ_POLICY = email.policy.default
@@ -60,6 +75,67 @@ def parse(raw: bytes) -> EmailMessage:
 
 class _ParseFailed(email.errors.MessageDefect):
     """Recorded when the whole parse failed and the fallback was used."""
+
+
+def _long(msg: Message, name: str) -> list[str] | None:
+    """The raw values of header ``name`` when one is too long for the stdlib's parser.
+
+    Its address and unstructured parsers are quadratic on some input (a From whose
+    display name is 100,000 dots took 76 s): such headers are read by the linear port
+    the list uses, cut at MAX_VIEW_HEADER characters.
+    """
+    wanted = name.lower()
+    raws = [str(v) for k, v in msg.raw_items() if k.lower() == wanted]
+    return raws if any(len(r) > LONG_HEADER for r in raws) else None
+
+
+def _addresses(msg: Message, name: str, defects: list[str]) -> list[Address]:
+    raws = _long(msg, name)
+    if raws is None:
+        return addresses(msg, name, defects)
+    found: list[Address] = []
+    for raw in raws:
+        head, more = _first_addresses(raw[:MAX_VIEW_HEADER], MAX_VIEW_ADDRESSES)
+        pairs = mailbox_pairs(one_line(recover_8bit(head)))
+        if pairs is None:
+            pairs = [(a.display_name, a.addr_spec) for a in parse_address_list(head)]
+        found.extend(make_address(_cut(d), s) for d, s in pairs if d or s)
+        if more:
+            defects.append(f"{name} header lists {more:,} more addresses than are shown")
+    if any(len(r) > MAX_VIEW_HEADER for r in raws):
+        defects.append(f"{name} header is longer than {MAX_VIEW_HEADER:,} characters; cut")
+    return found[:MAX_VIEW_ADDRESSES]
+
+
+def _first_addresses(value: str, n: int) -> tuple[str, int]:
+    """``value`` up to its ``n``-th top-level comma, and how many addresses follow.
+
+    One linear scan that steps over quoted strings, comments and angle brackets, so the
+    grammar only ever reads the addresses that will be shown.
+    """
+    if value.count(",") < n:
+        return value, 0
+    commas = [m.start() for m in _TOP_LEVEL.finditer(value) if m.group() == ","]
+    if len(commas) < n:
+        return value, 0
+    return value[: commas[n - 1]], len(commas) - n + 1
+
+
+# A quoted string, a comment (one level), an angle address, or a separating comma; each
+# alternative consumes a character at a time, so the scan is linear on any input.
+_TOP_LEVEL = re.compile(r'"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|<[^<>]*>?|,')
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_VIEW_NAME else text[:MAX_VIEW_NAME] + "…"
+
+
+def _subject(msg: Message, defects: list[str]) -> str:
+    raws = _long(msg, "subject")
+    if raws is None:
+        return header_text(msg, "subject", defects)
+    raw = one_line(recover_8bit(raws[0][:MAX_VIEW_HEADER]))
+    return _cut(one_line(unstructured_text(raw) if "=?" in raw else raw))
 
 
 def has_attachments(raw: bytes) -> bool:
@@ -128,11 +204,11 @@ def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> Mes
     msg = parse(raw)
     defects: list[str] = [describe_defect(d) for d in msg.defects]
     result = MessageView(raw=raw)
-    result.subject = header_text(msg, "subject", defects)
-    result.from_ = addresses(msg, "from", defects)
-    result.to = addresses(msg, "to", defects)
-    result.cc = addresses(msg, "cc", defects)
-    result.reply_to = addresses(msg, "reply-to", defects)
+    result.subject = _subject(msg, defects)
+    result.from_ = _addresses(msg, "from", defects)
+    result.to = _addresses(msg, "to", defects)
+    result.cc = _addresses(msg, "cc", defects)
+    result.reply_to = _addresses(msg, "reply-to", defects)
     result.date = header_date(msg, defects)
     ids = message_ids(header_text(msg, "message-id"))
     result.message_id = ids[0] if ids else header_text(msg, "message-id")

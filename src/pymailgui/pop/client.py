@@ -37,7 +37,7 @@ from pymailgui.pop.parse import (
     read_uidl_listing,
 )
 from pymailgui.pop.session import Session
-from pymailgui.pop.transport import Transport, TransportFactory, make_tls_context
+from pymailgui.pop.transport import Transport, TransportFactory
 from pymailgui.tasks import Task, ensure
 
 T = TypeVar("T")
@@ -101,7 +101,7 @@ class POP3Client:
         """
         factory: TransportFactory = transport_factory or Transport.open
         security = Security(server.security)
-        context = make_tls_context(server.ca_path()) if security is not Security.NONE else None
+        context = server.tls_context() if security is not Security.NONE else None
         transport = factory(
             server.host,
             server.effective_port("pop"),

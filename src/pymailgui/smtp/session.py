@@ -23,12 +23,11 @@ from pymailgui.errors import (
 )
 from pymailgui.smtp.client import SMTPClient, protocol_log
 from pymailgui.tasks import Task, ensure
-from pymailgui.tls import client_context
 
 
 def tls_context(server: ServerConfig) -> ssl.SSLContext:
     """A verifying client context for ``server`` (:func:`pymailgui.tls.client_context`)."""
-    return client_context(server.ca_path())
+    return server.tls_context()
 
 
 def describe(server: ServerConfig) -> str:

@@ -13,7 +13,6 @@ from pymailgui.store.entry import (
     REPLIED,
     SEEN,
     TRASHED,
-    FolderEntry,
     MessageMissing,
     normalize_flags,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "STANDARD_FOLDERS",
     "TRASHED",
     "Folder",
-    "FolderEntry",
     "FolderStore",
     "MessageMissing",
     "MessageSource",

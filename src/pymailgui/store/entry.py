@@ -1,9 +1,10 @@
-"""What a folder listing is made of: entries, Maildir flags, the missing-message error."""
+"""Maildir flags and the missing-message error of local folders.
+
+A folder lists its messages as :class:`pymailgui.message.summary.MessageRow`, the row
+type of every list.
+"""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 from pymailgui.errors import LocalStoreError, UsageError
 
@@ -15,31 +16,6 @@ FLAG_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 class MessageMissing(LocalStoreError):
     """The message is not (or no longer) in the folder."""
-
-
-@dataclass(frozen=True)
-class FolderEntry:
-    """One line of a folder listing; ``number`` (1..N) is for the console."""
-
-    number: int
-    key: str
-    size: int
-    mtime: float
-    flags: str
-    from_: str
-    to: str
-    subject: str
-    date: datetime | None
-    message_id: str
-    has_attachments: bool
-
-    @property
-    def seen(self) -> bool:
-        return SEEN in self.flags
-
-    @property
-    def replied(self) -> bool:
-        return REPLIED in self.flags
 
 
 def normalize_flags(flags: str) -> str:

@@ -22,15 +22,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pymailgui.errors import LocalStoreError
+from pymailgui.message.summary import MessageRow, summarize_headers
 from pymailgui.store.durable import TmpFile, fsync_dir, sweep_debris
-from pymailgui.store.entry import FLAG_CHARS, FolderEntry, MessageMissing, normalize_flags
-from pymailgui.store.headers import (
-    MAX_HEADER_BYTES,
-    HeaderSummary,
-    read_header_block,
-    read_header_file,
-    summarize,
-)
+from pymailgui.store.entry import FLAG_CHARS, MessageMissing, normalize_flags
+from pymailgui.store.headers import MAX_HEADER_BYTES, read_header_block, read_header_file
 from pymailgui.store.index import CachedSummary, FolderIndex, MessageSource
 
 log = logging.getLogger(__name__)
@@ -163,9 +158,8 @@ class Folder:
                 if self.source_count(source.account, source.uid):
                     return None  # the same bytes are stored already; tmp is discarded
             # Summarized now, while the bytes are at hand: listing never has to read it.
-            cached = CachedSummary(
-                status.st_size, status.st_mtime, summarize(read_header_block(io.BytesIO(head)))
-            )
+            summary = summarize_headers(read_header_block(io.BytesIO(head)))
+            cached = CachedSummary(status.st_size, status.st_mtime, summary)
             # Provenance first, then the rename that makes the message visible: a crash
             # in between leaves a record of a file that is not there (has_source() counts
             # only files that exist), never a visible copy nobody knows was downloaded -
@@ -236,11 +230,14 @@ class Folder:
     def __iter__(self) -> Iterator[str]:
         return iter(self.keys())
 
-    def entries(self) -> list[FolderEntry]:
-        """Every message, sorted by date (delivery time when undated) then key.
+    def entries(self) -> list[MessageRow]:
+        """Every message as a list row, sorted by date (delivery time when undated), key.
 
-        Summaries come from the side index when it knows the file (same size and mtime)
-        and are parsed from the header block otherwise, then cached.
+        A row's ``key`` is the Maildir key, ``new`` says the file is still in new/,
+        ``received`` is the file's mtime (the delivery time), ``number`` is 0 (a front
+        end numbers what it shows). Summaries come from the side index when it knows the
+        file (same size and mtime) and are parsed from the header block otherwise, then
+        cached.
         """
         files = self._scan()
         cache = self._safe_load_summaries()
@@ -258,7 +255,7 @@ class Folder:
             cached = cache.get(key)
             if cached is None or cached.size != st.st_size or cached.mtime != st.st_mtime:
                 try:
-                    summary = summarize(read_header_file(file.path))
+                    summary = summarize_headers(read_header_file(file.path))
                 except FileNotFoundError:
                     continue
                 cached = CachedSummary(st.st_size, st.st_mtime, summary)
@@ -268,8 +265,9 @@ class Folder:
             self._index.update_summaries(fresh, set(cache) - set(files))
         except LocalStoreError as exc:
             log.warning("cannot update the summary cache of %s: %s", self.name, exc)
-        rows.sort(key=lambda r: (_sort_time(r[2]), r[0]))
-        return [_entry(n, key, f, c) for n, (key, f, c) in enumerate(rows, start=1)]
+        listing = [_row(key, file, cached) for key, file, cached in rows]
+        listing.sort(key=lambda row: (row.sort_time(), row.key))
+        return listing
 
     # -- changing -----------------------------------------------------------------------
 
@@ -339,7 +337,7 @@ class Folder:
                 break
             try:
                 st = file.path.stat()
-                summary = summarize(read_header_file(file.path))
+                summary = summarize_headers(read_header_file(file.path))
             except FileNotFoundError:
                 continue  # renamed by a flag change elsewhere: look again
             except OSError as exc:
@@ -456,28 +454,12 @@ class Folder:
             return {}
 
 
-def _sort_time(cached: CachedSummary) -> float:
-    date = cached.summary.date
-    if date is not None:
-        try:
-            return date.timestamp()
-        except (OverflowError, ValueError, OSError):
-            pass
-    return cached.mtime
-
-
-def _entry(number: int, key: str, file: _File, cached: CachedSummary) -> FolderEntry:
-    s: HeaderSummary = cached.summary
-    return FolderEntry(
-        number=number,
-        key=key,
-        size=cached.size,
-        mtime=cached.mtime,
+def _row(key: str, file: _File, cached: CachedSummary) -> MessageRow:
+    return MessageRow.from_fields(
+        key,
+        cached.size,
+        cached.summary,
         flags=file.flags,
-        from_=s.from_,
-        to=s.to,
-        subject=s.subject,
-        date=s.date,
-        message_id=s.message_id,
-        has_attachments=s.has_attachments,
+        new=file.path.parent.name == "new",
+        received=cached.mtime,
     )

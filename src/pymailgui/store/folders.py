@@ -17,7 +17,7 @@ from pathlib import Path
 from pymailgui import paths
 from pymailgui.errors import LocalStoreError, UsageError
 from pymailgui.store.durable import DIR_MODE, fsync_dir
-from pymailgui.store.entry import FolderEntry, MessageMissing
+from pymailgui.store.entry import MessageMissing
 from pymailgui.store.folder import SUBDIRS, Folder
 from pymailgui.store.names import (
     STANDARD_FOLDERS,
@@ -26,7 +26,7 @@ from pymailgui.store.names import (
     validate_folder_name,
 )
 
-__all__ = ["STANDARD_FOLDERS", "Folder", "FolderEntry", "FolderStore", "MessageMissing"]
+__all__ = ["STANDARD_FOLDERS", "Folder", "FolderStore", "MessageMissing"]
 
 _TRASH_PREFIX = ".deleting-"
 _TRASH_GRACE = 3600.0  # seconds

@@ -27,13 +27,13 @@ from pathlib import Path
 
 from pymailgui import paths
 from pymailgui.errors import LocalStoreError
-from pymailgui.sqlite_wal import set_wal
-from pymailgui.store.headers import HeaderSummary
+from pymailgui.message.summary import HeaderFields
+from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
 log = logging.getLogger(__name__)
 
 INDEX_NAME = ".pymailgui-index.sqlite3"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT = 30.0  # seconds; another process's transaction is a few milliseconds
 
 _SCHEMA_V1 = """
@@ -57,17 +57,34 @@ CREATE TABLE IF NOT EXISTS summaries (
 );
 """
 
-_INSERT_SUMMARY = "INSERT OR REPLACE INTO summaries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+# Version 2: the Cc column, and summaries made by the one list summarizer. Summaries are
+# a cache of what the files say, so the old ones are dropped (the next listing parses
+# those files again) rather than kept with an empty Cc; provenance is kept as it is.
+_TO_V2 = """
+DELETE FROM summaries;
+ALTER TABLE summaries ADD COLUMN cc_ TEXT NOT NULL DEFAULT '';
+"""
+
+_INSERT_SUMMARY = (
+    "INSERT OR REPLACE INTO summaries (msg_key, size, mtime, from_, to_, cc_, subject, date, "
+    "message_id, has_attachments) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_SUMMARIES = (
+    "SELECT msg_key, size, mtime, from_, to_, cc_, subject, date, message_id, has_attachments "
+    "FROM summaries"
+)
 
 # Migrations from version N to N+1, applied in order inside one transaction.
-_MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1}
+_MIGRATIONS: dict[int, str] = {0: _SCHEMA_V1, 1: _TO_V2}
 
 
 @dataclass(frozen=True)
 class CachedSummary:
+    """The list columns of one message file, valid while its size and mtime are these."""
+
     size: int
     mtime: float
-    summary: HeaderSummary
+    summary: HeaderFields
 
 
 @dataclass(frozen=True)
@@ -124,17 +141,19 @@ class FolderIndex:
 
     def load_summaries(self) -> dict[str, CachedSummary]:
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT msg_key, size, mtime, from_, to_, subject, date, message_id, "
-                "has_attachments FROM summaries"
-            ).fetchall()
+            rows = db.execute(_SELECT_SUMMARIES).fetchall()
         cached: dict[str, CachedSummary] = {}
-        for key, size, mtime, from_, to, subject, date, message_id, attach in rows:
-            summary = HeaderSummary(
+        for key, size, mtime, from_, to, cc, subject, date, message_id, attach in rows:
+            try:
+                when = datetime.fromisoformat(date) if date else None
+            except (TypeError, ValueError):
+                continue  # not written by us: parse that file again
+            summary = HeaderFields(
                 from_=from_,
                 to=to,
+                cc=cc,
                 subject=subject,
-                date=datetime.fromisoformat(date) if date else None,
+                date=when,
                 message_id=message_id,
                 has_attachments=bool(attach),
             )
@@ -263,7 +282,7 @@ class FolderIndex:
         return db
 
     def _migrate(self, db: sqlite3.Connection) -> None:
-        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        version = schema_version(db)
         if version == SCHEMA_VERSION:
             return
         if version > SCHEMA_VERSION:
@@ -274,14 +293,9 @@ class FolderIndex:
         set_wal(db, BUSY_TIMEOUT)  # persistent; not allowed inside BEGIN
         db.execute("BEGIN IMMEDIATE")
         try:
-            # Re-read under the write lock: another process may have migrated meanwhile.
-            version = int(db.execute("PRAGMA user_version").fetchone()[0])
-            while version < SCHEMA_VERSION:
-                for statement in _MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        db.execute(statement)
-                version += 1
-                db.execute(f"PRAGMA user_version = {version}")
+            # Reads the version again under the write lock: another process may have
+            # migrated meanwhile.
+            migrate(db, _MIGRATIONS, SCHEMA_VERSION)
         except BaseException:
             db.execute("ROLLBACK")
             raise
@@ -306,6 +320,7 @@ def _summary_row(key: str, c: CachedSummary) -> tuple[object, ...]:
         c.mtime,
         s.from_,
         s.to,
+        s.cc,
         s.subject,
         s.date.isoformat() if s.date else None,
         s.message_id,

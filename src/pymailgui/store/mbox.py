@@ -31,17 +31,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from pymailgui.errors import LocalStoreError, UsageError
+from pymailgui.message.address_list import first_addr_spec
+from pymailgui.message.summary import header_fields, summarize_headers
 from pymailgui.store.durable import TmpFile, aside_name, sweep_aside
 from pymailgui.store.entry import DRAFT, FLAGGED, REPLIED, SEEN, TRASHED
 from pymailgui.store.folder import Folder
-from pymailgui.store.headers import (
-    MAX_HEADER_BYTES,
-    address_spec,
-    header_date,
-    header_text,
-    parse_headers,
-    read_header_block,
-)
+from pymailgui.store.headers import MAX_HEADER_BYTES, read_header_block
 
 FROM_ = b"From "
 _NEEDS_QUOTE = re.compile(rb">*From ")
@@ -53,6 +48,8 @@ _ASCTIME_RE = re.compile(
 )
 _BAD_SENDER = re.compile(rb"[\x00-\x20\x7f]")
 DEFAULT_SENDER = b"MAILER-DAEMON"
+_STATUS_FIELDS = frozenset((b"status", b"x-status"))
+_SENDER_FIELDS = frozenset((b"return-path", b"from"))
 #: The provenance of imported messages (with their bytes' SHA-256): importing again,
 #: after a crash or a cancel, adds only the messages the folder does not hold yet.
 IMPORT_ORIGIN = "mbox-import"
@@ -105,8 +102,8 @@ def _header_lines(body: Iterator[bytes]) -> list[bytes]:
 
 def _status_flags(header_block: bytes) -> str:
     """Maildir flags from mbox Status/X-Status (the mapping of ``mailbox.MaildirMessage``)."""
-    msg = parse_headers(header_block)
-    status = header_text(msg, "Status") + header_text(msg, "X-Status")
+    fields = header_fields(header_block, _STATUS_FIELDS)
+    status = (fields.get(b"status", b"") + fields.get(b"x-status", b"")).decode("latin-1")
     mapping = {"R": SEEN, "A": REPLIED, "F": FLAGGED, "T": DRAFT, "D": TRASHED}
     return "".join(sorted({mapping[c] for c in status if c in mapping}))
 
@@ -141,17 +138,24 @@ def from_line(header_block: bytes, fallback: datetime | None = None) -> bytes:
 
     The date is the Date header's, else ``fallback`` (the file's delivery time), else now.
     """
-    msg = parse_headers(header_block)
+    fields = header_fields(header_block, _SENDER_FIELDS)
+    return_path = _text(fields.get(b"return-path", b""))
     sender = DEFAULT_SENDER
-    if header_text(msg, "Return-Path").replace(" ", "") == "<>":
+    if return_path.replace(" ", "").replace("\t", "") == "<>":
         candidate = ""  # a bounce (RFC 5321 4.5.5): the null sender
     else:
-        candidate = address_spec(msg, "Return-Path") or address_spec(msg, "From")
+        candidate = first_addr_spec(return_path) or first_addr_spec(_text(fields.get(b"from", b"")))
     encoded = candidate.encode("utf-8", "replace")
     if encoded and not _BAD_SENDER.search(encoded):
         sender = encoded
-    stamp = _asctime(header_date(msg)) or _asctime(fallback) or _asctime(datetime.now(UTC))
+    date = summarize_headers(header_block).date
+    stamp = _asctime(date) or _asctime(fallback) or _asctime(datetime.now(UTC))
     return FROM_ + sender + b" " + (stamp or "").encode("ascii") + b"\n"
+
+
+def _text(value: bytes) -> str:
+    """A raw field as text (8-bit bytes read as UTF-8, else cp1252 per run)."""
+    return value.decode("utf-8", "pymailgui-cp1252")
 
 
 def _asctime(when: datetime | None) -> str | None:
