@@ -48,7 +48,12 @@ class Account:
     _rejected: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.inbox = Inbox(self.account.name, self.cache, self._open_pop)
+        self.inbox = Inbox(
+            self.account.name,
+            self.cache,
+            self._open_pop,
+            max_message_bytes=self.config.general.max_message_bytes,
+        )
         self.folders = LocalFolders(self.folder_store or FolderStore())
 
     @property
