@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.errors
 import email.policy
 import re
+from collections import Counter
 from collections.abc import Callable
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -247,6 +248,7 @@ def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> Mes
     defects: list[str] = [describe_defect(d) for d in msg.defects]
     result = MessageView(raw=raw)
     result.subject = _subject(msg, defects)
+    _once_only(msg, defects)
     result.from_ = _addresses(msg, "from", defects)
     result.to = _addresses(msg, "to", defects)
     result.cc = _addresses(msg, "cc", defects)
@@ -267,6 +269,21 @@ def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> Mes
     result.defects = list(dict.fromkeys(defects))
     result.malformed = bool(result.defects)
     return result
+
+
+#: RFC 5322 §3.6: these fields appear at most once. A second From is how a message
+#: shows one sender in one program's list and another in the next one's view.
+_ONCE = ("From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID")
+
+
+def _once_only(msg: Message, defects: list[str]) -> None:
+    counts = Counter(name.lower() for name in msg)
+    for name in _ONCE:
+        if counts.get(name.lower(), 0) > 1:
+            defects.append(
+                f"the message has {counts[name.lower()]} {name} fields where one is allowed; "
+                + ("every sender is shown" if name == "From" else "the first is shown")
+            )
 
 
 def _raw_body_text(raw: bytes) -> str:
