@@ -329,3 +329,54 @@ def test_export_killed_midway_leaves_no_file_or_a_whole_one(tmp_path: Path, kill
     assert again.rc == 0, again.err
     assert [p.name for p in out.parent.iterdir()] == ["work.mbox"]  # the aside file is gone
     assert out.read_bytes().count(b"\nEND ") == 3
+
+
+# -- the same through pymail itself ---------------------------------------------------------
+
+
+def run_pymail(
+    home: Path, *args: str, until: Callable[[], bool] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYMAILGUI", "PYTHON"))}
+    env.update(PYMAILGUI_HOME=str(home), HOME=str(home), PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen(
+        [sys.executable, "-bb", "-m", "pymailgui.console.main", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    if until is not None:
+        deadline = time.monotonic() + CHILD_TIMEOUT
+        while not until() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        proc.kill()
+    out, err = proc.communicate(timeout=CHILD_TIMEOUT)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_pymail_save_delete_killed_while_quit_is_unanswered_then_run_again(
+    scripted_pop: ScriptedMaker, tmp_path: Path
+) -> None:
+    # `pymail list` is session 1; `save --delete` downloads in session 2 and deletes in 3.
+    server = scripted_pop(ORIGINALS, hide_nth_quit(3))
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        '[general]\nuse_keyring = false\n[accounts.a]\naddress = "alice@example.org"\n'
+        f'[accounts.a.pop]\nhost = "{server.host}"\nport = {server.port}\n'
+        'security = "none"\nusername = "alice"\npassword_command = "printf secret"\n',
+        encoding="utf-8",
+    )
+    assert run_pymail(home, "list").returncode == 0
+    save = ("save", "1", "2", "3", "--folder", "Kept", "--delete", "--yes")
+    killed = run_pymail(home, *save, until=lambda: verb_count(server, "QUIT") >= 3)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert len(server.maildrop("alice")) == 3  # the QUIT was never answered: no commit
+    server.set_behavior(script=())
+    assert server.wait_idle()
+    assert run_pymail(home, "list").returncode == 0
+    again = run_pymail(home, *save)
+    assert again.returncode == 0, again.stderr
+    assert b"3 already there" in again.stdout
+    assert len(server.maildrop("alice")) == 0
+    assert messages_in(home / "folders" / "Kept") == sorted(ORIGINALS)
