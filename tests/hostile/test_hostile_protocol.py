@@ -332,3 +332,29 @@ def test_a_second_greeting_line_or_a_forged_capa_is_harmless(
     server.set_behavior(script=(Rule("CAPA", reply=forged),))
     assert account.refresh().total == 5  # an unknown SASL mechanism is never tried
     assert "AUTH EVIL" not in " ".join(c for log in server.sessions for c in log.commands)
+
+
+# -- the quirks of real servers (issue 10's findings) ----------------------------------
+
+
+def test_read_then_delete_on_a_server_that_rewrites_what_was_read(
+    scripted_pop: ScriptedMaker, hostile_account: AccountMaker
+) -> None:
+    server = scripted_pop(MESSAGES[:3], mark_read=True)  # adds "Status: R" when read
+    account = hostile_account(server)
+    account.refresh()
+    key = account.index()[1].key
+    account.fetch(key)
+    assert account.refresh().resized == [key]  # the size grew under the same UIDL
+    assert account.delete([key]).deleted == [key]
+
+
+def test_uidl_n_answered_without_the_number(
+    scripted_pop: ScriptedMaker, hostile_account: AccountMaker
+) -> None:
+    server = scripted_pop(MESSAGES[:3], uidl_one_bare=True)
+    account = hostile_account(server)
+    account.refresh()
+    key = account.index()[2].key
+    assert b"message 3" in account.fetch(key)
+    assert account.delete([key]).deleted == [key]
