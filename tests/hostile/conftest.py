@@ -7,7 +7,7 @@ under the test's directory, so every case runs the whole client, not one layer o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -26,19 +26,9 @@ class Server(Protocol):
     def port(self) -> int: ...
 
 
-class AccountMaker(Protocol):
-    def __call__(
-        self,
-        pop: Server | None = None,
-        *,
-        pop_security: Security = Security.NONE,
-        smtp: Server | None = None,
-        smtp_security: Security = Security.NONE,
-        smtp_auth: str = "none",
-        tls: TLSFiles | None = None,
-        timeout: float = 5.0,
-        max_message_bytes: int | None = None,
-    ) -> Account: ...
+#: ``make(pop=None, *, pop_security, smtp, smtp_security, smtp_auth, tls, timeout,
+#: max_message_bytes) -> Account`` (see :func:`hostile_account`).
+AccountMaker = Callable[..., Account]
 
 
 @pytest.fixture

@@ -70,10 +70,23 @@ def run_child(
     until: Callable[[], bool] | None = None,
 ) -> Child:
     """Run :mod:`tests.hostile.killer`; with ``until``, SIGKILL it once that holds."""
+    module = ["-m", "tests.hostile.killer", json.dumps(spec)]
+    return killable(module, home / "home", home, pythonpath=ROOT, until=until)
+
+
+def killable(
+    args: list[str],
+    state: Path,
+    home: Path,
+    *,
+    pythonpath: Path,
+    until: Callable[[], bool] | None = None,
+) -> Child:
+    """Run ``python -bb ARGS`` with its own PYMAILGUI_HOME; SIGKILL it once ``until``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYMAILGUI", "PYTHON"))}
-    env.update(PYTHONPATH=str(ROOT), PYMAILGUI_HOME=str(home / "home"), HOME=str(home))
+    env.update(PYTHONPATH=str(pythonpath), PYMAILGUI_HOME=str(state), HOME=str(home))
     proc = subprocess.Popen(
-        [sys.executable, "-bb", "-m", "tests.hostile.killer", json.dumps(spec)],
+        [sys.executable, "-bb", *args],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -334,24 +347,9 @@ def test_export_killed_midway_leaves_no_file_or_a_whole_one(tmp_path: Path, kill
 # -- the same through pymail itself ---------------------------------------------------------
 
 
-def run_pymail(
-    home: Path, *args: str, until: Callable[[], bool] | None = None
-) -> subprocess.CompletedProcess[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYMAILGUI", "PYTHON"))}
-    env.update(PYMAILGUI_HOME=str(home), HOME=str(home), PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.Popen(
-        [sys.executable, "-bb", "-m", "pymailgui.console.main", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    if until is not None:
-        deadline = time.monotonic() + CHILD_TIMEOUT
-        while not until() and proc.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        proc.kill()
-    out, err = proc.communicate(timeout=CHILD_TIMEOUT)
-    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+def run_pymail(home: Path, *args: str, until: Callable[[], bool] | None = None) -> Child:
+    command = ["-m", "pymailgui.console.main", *args]
+    return killable(command, home, home, pythonpath=ROOT / "src", until=until)
 
 
 def test_pymail_save_delete_killed_while_quit_is_unanswered_then_run_again(
@@ -367,16 +365,16 @@ def test_pymail_save_delete_killed_while_quit_is_unanswered_then_run_again(
         'security = "none"\nusername = "alice"\npassword_command = "printf secret"\n',
         encoding="utf-8",
     )
-    assert run_pymail(home, "list").returncode == 0
+    assert run_pymail(home, "list").rc == 0
     save = ("save", "1", "2", "3", "--folder", "Kept", "--delete", "--yes")
     killed = run_pymail(home, *save, until=lambda: verb_count(server, "QUIT") >= 3)
-    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert killed.killed, killed.err
     assert len(server.maildrop("alice")) == 3  # the QUIT was never answered: no commit
     server.set_behavior(script=())
     assert server.wait_idle()
-    assert run_pymail(home, "list").returncode == 0
+    assert run_pymail(home, "list").rc == 0
     again = run_pymail(home, *save)
-    assert again.returncode == 0, again.stderr
-    assert b"3 already there" in again.stdout
+    assert again.rc == 0, again.err
+    assert "3 already there" in again.out
     assert len(server.maildrop("alice")) == 0
     assert messages_in(home / "folders" / "Kept") == sorted(ORIGINALS)
