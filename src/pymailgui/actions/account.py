@@ -48,7 +48,12 @@ class Account:
     _rejected: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.inbox = Inbox(self.account.name, self.cache, self._open_pop)
+        self.inbox = Inbox(
+            self.account.name,
+            self.cache,
+            self._open_pop,
+            max_message_bytes=self.config.general.max_message_bytes,
+        )
         self.folders = LocalFolders(self.folder_store or FolderStore())
 
     @property
@@ -263,8 +268,8 @@ def protocol_logger(protocol: str) -> logging.Logger:
     """The protocol log (credentials redacted by the client and by a filter)."""
     logger = logging.getLogger(f"pymailgui.protocol.{protocol}")
     if not any(getattr(h, "_pymailgui", False) for h in logger.handlers):
-        directory = paths.ensure_dir(paths.logs_dir())
-        handler = logging.FileHandler(directory / f"{protocol}.log", encoding="utf-8")
+        target = paths.private_file(paths.logs_dir() / f"{protocol}.log")
+        handler = logging.FileHandler(target, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         handler.addFilter(secrets.RedactingFilter())
         handler._pymailgui = True  # type: ignore[attr-defined]

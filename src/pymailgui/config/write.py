@@ -217,12 +217,8 @@ def save(config: Config, path: Path | None = None) -> Path:
 
 
 def _private_dir(directory: Path) -> None:
-    if not directory.exists():
-        directory.mkdir(parents=True, mode=DIR_MODE)
-        directory.chmod(DIR_MODE)  # mkdir's mode is masked by the umask
-    elif directory == paths.config_file().parent:
-        # PyMailGUI's own directory: keep it private even if something else made it.
-        directory.chmod(DIR_MODE)
+    # Every missing parent 0700 too, and PyMailGUI's own directory kept private.
+    paths.ensure_dir(directory)
 
 
 def write_private(target: Path, data: bytes) -> None:

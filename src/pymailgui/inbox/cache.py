@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from pymailgui import paths
 from pymailgui.errors import LocalStoreError
 from pymailgui.inbox.ledger import OutboxLedger
 from pymailgui.message.summary import MessageRow
@@ -115,8 +115,8 @@ class IndexCache(OutboxLedger):
         self._all_lock = threading.Lock()
         self._closed = False
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _create_private(path)
+            # It holds mail: 0600 (SQLite gives its -wal and -shm files the same mode).
+            paths.private_file(path)
             db = self._db()
             set_wal(db, BUSY_TIMEOUT)
             self._migrate(db)
@@ -378,16 +378,6 @@ def _collector_paused() -> Iterator[None]:
 def _blob(value: object) -> bytes:
     assert isinstance(value, bytes | memoryview), type(value)
     return bytes(value)
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 (it holds mail) and tighten an existing one.
-
-    SQLite gives its -wal and -shm files the main file's permissions.
-    """
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    if os.stat(path).st_mode & 0o077:
-        os.chmod(path, 0o600)
 
 
 def _row(r: tuple[Any, ...]) -> MessageRow:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email.errors
 import email.policy
 import re
+from collections import Counter
+from collections.abc import Callable
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 
@@ -44,6 +46,15 @@ MAX_VIEW_HEADER = 1024 * 1024
 MAX_VIEW_NAME = 1_000
 #: An address header shows (and a reply to all reaches) at most this many addresses.
 MAX_VIEW_ADDRESSES = 1_000
+
+#: The body text shown is cut here (a million characters is some 300 pages): a 50 MB
+#: single-line body would otherwise be wrapped, copied and drawn whole. The raw
+#: message stays whole in ``MessageView.raw``, to view as source or save.
+MAX_TEXT_CHARS = 1_000_000
+#: An HTML body is sanitized up to here (the sanitizer's time and memory grow with it).
+MAX_HTML_CHARS = 2_000_000
+#: Above this, a base64 part's size is counted from its text instead of decoded.
+_COUNT_FROM = 1024 * 1024
 
 #: The policy every received message is parsed with (RFC 6532-aware, lenient).
 READ_POLICY = email.policy.default
@@ -145,9 +156,22 @@ def has_attachments(raw: bytes) -> bool:
 
 def part_size(part: Message) -> int:
     """Bytes after transfer decoding (an attached message: its serialized size)."""
-    if part.get_content_maintype() == "message" and isinstance(part.get_payload(), list):
+    payload = part.get_payload()
+    if part.get_content_maintype() == "message" and isinstance(payload, list):
         return len(attached_message_bytes(part))
+    if isinstance(payload, str) and len(payload) > _COUNT_FROM and _is_base64(part):
+        # Decoding a 100 MB attachment only to print its size costs 100 MB more.
+        letters = len(payload) - sum(payload.count(c) for c in "\r\n\t ")
+        tail = payload[-8:].rstrip()
+        return max(letters * 3 // 4 - (len(tail) - len(tail.rstrip("="))), 0)
     return len(part_bytes(part))
+
+
+def _is_base64(part: Message) -> bool:
+    try:
+        return str(part.get("content-transfer-encoding", "")).strip().lower() == "base64"
+    except Exception:
+        return False
 
 
 def attached_message_bytes(part: Message) -> bytes:
@@ -183,16 +207,35 @@ def part_infos(leaves: list[Leaf]) -> list[PartInfo]:
     return infos
 
 
-def cid_resolver_for(leaves: list[Leaf]) -> dict[str, tuple[str, bytes]]:
-    """Content-ID (no <>) -> (content type, bytes) of the message's own parts (RFC 2392)."""
-    found: dict[str, tuple[str, bytes]] = {}
+def _cid_leaves(leaves: list[Leaf]) -> dict[str, Leaf]:
+    found: dict[str, Leaf] = {}
     for leaf in leaves:
         cid = leaf.part.get("content-id")
         if cid is None:
             continue
         for token in message_ids(str(cid)) or [one_line(str(cid))]:
-            found.setdefault(token.strip("<>"), (content_type(leaf.part), part_bytes(leaf.part)))
+            found.setdefault(token.strip("<>"), leaf)
     return found
+
+
+def cid_resolver_for(leaves: list[Leaf]) -> dict[str, tuple[str, bytes]]:
+    """Content-ID (no <>) -> (content type, bytes) of the message's own parts (RFC 2392)."""
+    return {
+        cid: (content_type(leaf.part), part_bytes(leaf.part))
+        for cid, leaf in _cid_leaves(leaves).items()
+    }
+
+
+def cid_lookup(leaves: list[Leaf]) -> Callable[[str], tuple[str, bytes] | None]:
+    """Like :func:`cid_resolver_for`, decoding a part only when the HTML asks for it:
+    a 100 MB attachment with a Content-ID is not decoded for a body that never shows it."""
+    found = _cid_leaves(leaves)
+
+    def resolve(cid: str) -> tuple[str, bytes] | None:
+        leaf = found.get(cid)
+        return (content_type(leaf.part), part_bytes(leaf.part)) if leaf is not None else None
+
+    return resolve
 
 
 def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> MessageView:
@@ -205,6 +248,7 @@ def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> Mes
     defects: list[str] = [describe_defect(d) for d in msg.defects]
     result = MessageView(raw=raw)
     result.subject = _subject(msg, defects)
+    _once_only(msg, defects)
     result.from_ = _addresses(msg, "from", defects)
     result.to = _addresses(msg, "to", defects)
     result.cc = _addresses(msg, "cc", defects)
@@ -225,6 +269,21 @@ def view(raw: bytes, *, wrap_width: int = 78, allow_remote: bool = False) -> Mes
     result.defects = list(dict.fromkeys(defects))
     result.malformed = bool(result.defects)
     return result
+
+
+#: RFC 5322 §3.6: these fields appear at most once. A second From is how a message
+#: shows one sender in one program's list and another in the next one's view.
+_ONCE = ("From", "Sender", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID")
+
+
+def _once_only(msg: Message, defects: list[str]) -> None:
+    counts = Counter(name.lower() for name in msg)
+    for name in _ONCE:
+        if counts.get(name.lower(), 0) > 1:
+            defects.append(
+                f"the message has {counts[name.lower()]} {name} fields where one is allowed; "
+                + ("every sender is shown" if name == "From" else "the first is shown")
+            )
 
 
 def _raw_body_text(raw: bytes) -> str:
@@ -255,8 +314,14 @@ def _fill_body(
     if html is not None:
         html_source, problems = part_text(html.part)
         defects.extend(problems)
-        cids = cid_resolver_for(leaves)
-        clean = clean_html(html_source, allow_remote=allow_remote, cid_resolver=cids.get)
+        if len(html_source) > MAX_HTML_CHARS:
+            html_source = html_source[:MAX_HTML_CHARS]
+            defects.append(
+                f"the HTML text is longer than {MAX_HTML_CHARS:,} characters; only its "
+                "beginning is shown (the whole message can be viewed as source or saved)"
+            )
+        resolve = cid_lookup(leaves)
+        clean = clean_html(html_source, allow_remote=allow_remote, cid_resolver=resolve)
         result.html = wrap_document(clean.html, allow_remote=allow_remote)
         result.remote_content_blocked = clean.remote_content_blocked
     if plain is not None:
@@ -269,5 +334,11 @@ def _fill_body(
     if not text.strip() and msg.get_content_maintype() == "multipart" and not msg.is_multipart():
         # The parser lost a broken multipart's body; the raw text beats an empty window.
         text = _raw_body_text(result.raw)
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS]
+        defects.append(
+            f"the text is longer than {MAX_TEXT_CHARS:,} characters; only its beginning "
+            "is shown (the whole message can be viewed as source or saved)"
+        )
     result.body_text = text
     result.body_wrapped = wrap_body(text, wrap_width)

@@ -9,6 +9,7 @@ session that ends any way but an acknowledged QUIT commits nothing (RFC 1939 §6
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -17,6 +18,7 @@ from typing import TypeVar
 from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.errors import (
     ConfigError,
+    ConnectionFailed,
     MailError,
     ProtocolError,
     TLSError,
@@ -130,15 +132,30 @@ class POP3Client:
     def _stls(self, context: ssl.SSLContext) -> None:
         # RFC 2595 §4. STLS is tried even when CAPA did not list it (some servers forget);
         # a refusal is an error, never a reason to go on in clear.
-        status = self._session.command(b"STLS")
+        host = self._server.host
+        try:
+            status = self._session.command(b"STLS")
+        except ProtocolError as exc:  # "* OK", garbage: a TLS failure, said as one
+            raise TLSError(
+                f"The server {host} did not answer STLS as POP3 says, so the connection "
+                f"cannot be secured; nothing was sent in clear ({str(exc).rstrip('.')})."
+            ) from exc
         if not status.ok:
             self.abort()
             raise TLSError(
-                f"The server {self._server.host} does not offer STARTTLS (STLS), so the "
+                f"The server {host} does not offer STARTTLS (STLS), so the "
                 "connection cannot be secured; nothing was sent in clear "
                 f"(server said: {quote_server_text(status.text) or 'nothing'})."
             )
-        discarded = self._transport.starttls(context, self._server.host)
+        try:
+            discarded = self._transport.starttls(context, host)
+        except TLSError as exc:
+            raise exc.with_note("Nothing was sent in clear.") from exc
+        except ConnectionFailed as exc:  # the server hung up during the handshake
+            raise TLSError(
+                f"A secure (TLS) connection with {host} could not be set up: "
+                f"{str(exc).rstrip('.')}; nothing was sent in clear."
+            ) from exc
         if discarded:
             self._log.note(f"discarded {discarded} bytes sent in clear before TLS")
         self._log.note("TLS started")
@@ -239,6 +256,11 @@ class POP3Client:
 
     def listing(self) -> tuple[dict[int, int], dict[int, str] | None]:
         """LIST and UIDL (None without UIDL); one round trip when the server pipelines."""
+        sizes, uids = self._listing()
+        self._check_in_step("LIST and UIDL")
+        return sizes, uids
+
+    def _listing(self) -> tuple[dict[int, int], dict[int, str] | None]:
         if not self.capabilities.pipelining:
             return self.list_sizes(), self.uidl_all()
         self._session.send_many([b"LIST", b"UIDL"])
@@ -313,11 +335,13 @@ class POP3Client:
 
     def dele(self, num: int) -> None:
         """Mark message ``num`` deleted (done only when QUIT is acknowledged)."""
+        self._check_in_step("its last answer")
         self._ok(b"DELE %d" % _positive(num))
 
     def dele_many(self, nums: Sequence[int]) -> dict[int, bool]:
         """Mark several messages deleted; True for each one the server accepted."""
         todo = [_positive(n) for n in nums]
+        self._check_in_step("its last answer")
         answers = self._pipeline(
             todo, lambda n: b"DELE %d" % n, lambda: self._session.read_status().ok
         )
@@ -337,6 +361,7 @@ class POP3Client:
         drops before the answer: either way the caller must assume nothing was deleted.
         """
         try:
+            self._check_in_step("its last answer")
             status = self._session.command(b"QUIT")
         finally:
             self.abort()
@@ -399,7 +424,32 @@ class POP3Client:
         return self._body_after(self._session.read_status())
 
     def _body_after(self, status: Status) -> bytes | None:
-        return self._session.read_body(status, self.max_message_bytes)
+        body = self._session.read_body(status, self.max_message_bytes)
+        if body is not None and _STATUS_SHAPED.match(body):
+            # A message never starts with "+OK " or "-ERR " (no header field name holds
+            # a space): this is the next answer's status line, so an extra line came
+            # before this answer and every answer from here on is another command's.
+            self.abort()
+            raise self._out_of_step("an extra line before a message")
+        return body
+
+    def _check_in_step(self, after: str) -> None:
+        """Nothing may be waiting unread when no answer is due.
+
+        An unsolicited or extra line (a buggy server, an injection on a plain
+        connection) would be read as the answer to the next command: a DELE must
+        never be sent, nor a QUIT that commits, on answers that may be shifted.
+        """
+        extra = self._transport.buffered
+        if extra:
+            self.abort()
+            raise self._out_of_step(f"{extra} bytes nobody asked for after {after}")
+
+    def _out_of_step(self, what: str) -> ProtocolError:
+        return ProtocolError(
+            f"The server {self._server.host} sent {what}, so its answers can no longer be "
+            "matched to the commands; the connection was closed and nothing was deleted."
+        )
 
     def _pipeline(
         self, nums: list[int], command: Callable[[int], bytes], read: Callable[[], T]
@@ -421,6 +471,10 @@ class POP3Client:
                 f"(server said: {quote_server_text(status.text) or 'nothing'})."
             )
         return status
+
+
+# A POP3 status line (RFC 1939 §3): what a shifted answer's first line looks like.
+_STATUS_SHAPED = re.compile(rb"(?:\+OK|-ERR)(?: |\r?\n|$)")
 
 
 def _positive(num: int) -> int:
