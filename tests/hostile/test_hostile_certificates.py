@@ -258,12 +258,6 @@ def test_the_reviewed_non_verifying_context_only_reads_a_certificate() -> None:
     assert not any(verb in probe for verb in ('b"USER', 'b"PASS', 'b"AUTH', '"AUTH '))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gui/ is the GUI helper's: remote.py builds urllib's HTTPSHandler() without "
-    "context=, so the remote-image fetch depends on ssl._create_default_https_context; "
-    "pass pymailgui.tls.client_context()",
-)
 def test_the_gui_hands_every_library_a_verifying_context() -> None:
     problems, _ = problems_under(SRC / "gui")
     assert problems == []

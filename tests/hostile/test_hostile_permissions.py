@@ -128,11 +128,6 @@ def test_everything_pymailgui_writes_is_private_whatever_the_umask(
     assert too_open(outside / "kept.mbox", *saved_parts) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gui/ is the GUI helper's: gui.ini (QSettings), logs/pymailgui.log and "
-    "logs/crash.log are created with the umask's 0644; create them with paths.private_file",
-)
 def test_the_desktop_clients_files_are_private_too(home: Path) -> None:
     pytest.importorskip("PySide6.QtCore", exc_type=ImportError)
     from pymailgui.gui import app, settings

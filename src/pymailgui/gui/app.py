@@ -156,7 +156,7 @@ class Presenter(QObject):
 
 def write_crash_log(exc: BaseException) -> Path | str:
     try:
-        target = paths.ensure_dir(paths.logs_dir()) / "crash.log"
+        target = paths.private_file(paths.logs_dir() / "crash.log")
         with target.open("a", encoding="utf-8") as f:
             f.write("".join(traceback.format_exception(exc)))
         return target
@@ -187,7 +187,7 @@ def setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     try:
         handler: logging.Handler = logging.FileHandler(
-            paths.ensure_dir(paths.logs_dir()) / "pymailgui.log", encoding="utf-8"
+            paths.private_file(paths.logs_dir() / "pymailgui.log"), encoding="utf-8"
         )
     except OSError:
         handler = logging.StreamHandler(sys.stderr)
