@@ -34,6 +34,11 @@ def config_file() -> Path:
     return root / "pymailgui" / "config.toml"
 
 
+def certificates_dir() -> Path:
+    """Server certificates the user pinned, next to the config file that names them."""
+    return config_file().parent / "certificates"
+
+
 def cache_db() -> Path:
     """SQLite index cache (message index and full-text cache, per account)."""
     return base_dir() / "cache.sqlite3"
@@ -89,7 +94,63 @@ def demo_console_state() -> Path:
     return demo_client_dir() / "console.sqlite3"
 
 
+#: Mail, headers and addresses are private: files 0600 and directories 0700, whatever
+#: the umask (an index cache created 0644 in a 0755 directory was issue 10's finding).
+PRIVATE_FILE = 0o600
+PRIVATE_DIR = 0o700
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is PyMailGUI's own state (under the base or config directory)."""
+    mine = (base_dir(), config_file().parent)
+    absolute = path.absolute()
+    return any(absolute == root.absolute() or root.absolute() in absolute.parents for root in mine)
+
+
 def ensure_dir(path: Path) -> Path:
-    """Create ``path`` (mode 0700: mail is private) if needed and return it."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """Create ``path`` and every missing parent 0700 (mail is private) and return it.
+
+    ``mkdir(parents=True, mode=0o700)`` would give the parents it creates 0777 minus the
+    umask. Existing directories of PyMailGUI's own state on the way (the base directory
+    and below, made by an older version or by hand) that others can enter are
+    tightened; directories elsewhere are left alone.
+    """
+    missing: list[Path] = []
+    probe = path
+    while not probe.exists():
+        missing.append(probe)
+        if probe.parent == probe:
+            break
+        probe = probe.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue  # made meanwhile by another process
+        _tighten(directory, PRIVATE_DIR)
+    probe = path
+    while _ours(probe) and probe.parent != probe:
+        _tighten(probe, PRIVATE_DIR)  # up to and including the base directory
+        probe = probe.parent
     return path
+
+
+def private_file(path: Path) -> Path:
+    """Make sure ``path`` exists as a file only its owner can read (0600); return it.
+
+    For files that other code then opens by name - SQLite databases (their -wal and
+    -shm files take the main file's mode), log handlers, appended logs - so they never
+    exist, not even for a moment, with the umask's mode.
+    """
+    ensure_dir(path.parent)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE))
+    _tighten(path, PRIVATE_FILE)
+    return path
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if os.stat(path).st_mode & 0o077:
+            os.chmod(path, mode)
+    except OSError:
+        pass  # not ours to change (another owner, a read-only mount): left as it is

@@ -425,3 +425,30 @@ def test_dovecot_cancelled_refresh_and_delete_commit_nothing(
     # And uncancelled, it all works on the same account afterwards.
     assert account.delete(keys[5:25]).deleted == keys[5:25]
     assert len(dovecot_user.imap_message_ids()) == 60
+
+
+def test_drafts_start_continue_and_go(
+    pop_server_factory: PopServerFactory, make_account: AccountFactory
+) -> None:
+    from dataclasses import replace
+
+    from pymailgui.message.drafts import read_draft
+
+    account = make_account(scripted_pop(pop_server_factory()))
+    account.reconfigure(
+        replace(
+            account.config,
+            accounts={"t": replace(account.settings, signature="Alice\nExample Ltd")},
+        )
+    )
+    draft = account.new_draft()
+    assert draft.body == "\n\n-- \nAlice\nExample Ltd\n"
+    draft.to = ["bob@example.com, not-yet-an-addr"]
+    draft.subject = "half done"
+    key = account.save_draft(draft)
+    back = read_draft(account.folders.get("Drafts", key))
+    assert back.to == ["bob@example.com, not-yet-an-addr"] and back.subject == "half done"
+    assert back.body.endswith("-- \nAlice\nExample Ltd\n")
+    account.delete_draft(key)
+    account.delete_draft(key)  # already gone: not an error
+    assert account.folders.rows("Drafts") == []

@@ -80,6 +80,8 @@ def gui_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home.mkdir(mode=0o700)
     monkeypatch.setenv("PYMAILGUI_HOME", str(home))
     monkeypatch.setenv("HOME", str(home))
+    # Never the developer's real keyring: a test's password must not land there.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
 
 
@@ -107,21 +109,43 @@ def app(qapp: object) -> Iterator[object]:
 def open_inbox(
     app: object, qtbot: object, pop_server_factory: Callable[..., object]
 ) -> Iterator[Callable[..., object]]:
-    """``open_inbox(messages=[...], behavior=None, undo_seconds=0)``: a Desktop whose one
-    account points at a fresh scripted server holding ``messages``."""
+    """``open_inbox(messages=[...], behavior=None, smtp=None, delete_undo_seconds=0)``: a
+    Desktop whose one account points at a fresh scripted server holding ``messages``
+    (and sends through ``smtp``, a ServerConfig)."""
     from tests.gui.support import close_desktop, desktop_for
 
     made: list[object] = []
 
-    def make(messages: list[bytes] = (), behavior: object = None, **gui: object) -> object:
+    def make(
+        messages: list[bytes] = (), behavior: object = None, smtp: object = None, **gui: object
+    ) -> object:
         server = pop_server_factory(behavior)
         drop = server.maildrop("alice")
         for data in messages:
             drop.add(data)
-        desktop, window = desktop_for(server, qtbot, **gui)
+        desktop, window = desktop_for(server, qtbot, smtp=smtp, **gui)
         made.append(desktop)
         return Opened(desktop, window, server)
 
     yield make
     for desktop in made:
         close_desktop(desktop, qtbot)
+
+
+@pytest.fixture
+def demo(app: object, qtbot: object) -> Iterator[tuple[object, object]]:
+    """The demo account (its own POP3 and SMTP servers) with its inbox loaded:
+    (Desktop, InboxWindow). ``desktop.demo`` is the running demo."""
+    from pymailgui.demo import start_demo
+    from pymailgui.gui.session import Desktop
+    from tests.gui.support import WAIT_MS, close_desktop, get_mail
+
+    running = start_demo()
+    desktop = Desktop(running.config, demo=running)
+    window = desktop.open_account()
+    assert window is not None
+    qtbot.waitUntil(lambda: window.context.loaded, timeout=WAIT_MS)  # type: ignore[attr-defined]
+    get_mail(qtbot, window)  # type: ignore[arg-type]
+    yield desktop, window
+    close_desktop(desktop, qtbot)  # type: ignore[arg-type]
+    running.stop()

@@ -19,12 +19,20 @@ WAIT_MS = 15_000
 
 
 def account_config(
-    host: str, port: int, *, user: str = "alice", name: str = "test", **server: Any
+    host: str,
+    port: int,
+    *,
+    user: str = "alice",
+    name: str = "test",
+    smtp: ServerConfig | None = None,
+    **server: Any,
 ) -> AccountConfig:
     pop = ServerConfig(
         host=host, port=port, security=Security.NONE, username=user, timeout=5.0, **server
     )
-    return AccountConfig(name=name, address="alice@example.com", pop=pop, display_name="Alice")
+    return AccountConfig(
+        name=name, address="alice@example.com", pop=pop, smtp=smtp, display_name="Alice"
+    )
 
 
 def config_for(accounts: list[AccountConfig], **gui: Any) -> Config:
@@ -36,10 +44,15 @@ def config_for(accounts: list[AccountConfig], **gui: Any) -> Config:
 
 
 def desktop_for(
-    server: Any, qtbot: QtBot, *, password: str = "secret", **gui: Any
+    server: Any,
+    qtbot: QtBot,
+    *,
+    password: str = "secret",
+    smtp: ServerConfig | None = None,
+    **gui: Any,
 ) -> tuple[Desktop, InboxWindow]:
     gui.setdefault("delete_undo_seconds", 0)
-    config = config_for([account_config(server.host, server.port)], **gui)
+    config = config_for([account_config(server.host, server.port, smtp=smtp)], **gui)
     desktop = Desktop(config, fixed_password=password)
     window = desktop.open_account()
     assert window is not None

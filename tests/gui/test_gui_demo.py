@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFileDialog
 
-from pymailgui.demo import start_demo
-from pymailgui.gui.inbox import InboxWindow
-from pymailgui.gui.session import Desktop
 from tests.gui.support import (
     WAIT_MS,
     activate,
     click_row,
-    close_desktop,
     get_mail,
     gone,
     open_by_enter,
@@ -26,19 +20,6 @@ from tests.gui.support import (
     top_level,
     wait_idle,
 )
-
-
-@pytest.fixture
-def demo(app: object, qtbot) -> Iterator[tuple[Desktop, InboxWindow]]:
-    running = start_demo()
-    desktop = Desktop(running.config, demo=running)
-    window = desktop.open_account()
-    assert window is not None
-    qtbot.waitUntil(lambda: window.context.loaded, timeout=WAIT_MS)
-    get_mail(qtbot, window)
-    yield desktop, window
-    close_desktop(desktop, qtbot)
-    running.stop()
 
 
 class UrlCatcher(QObject):

@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QColor, QDesktopServices, QImage
 
+from pymailgui.gui import blocked
 from pymailgui.gui.htmlview import SafeHtmlView
 from tests.gui.support import WAIT_MS, get_mail, open_by_enter, settle, visible_boxes
 
@@ -201,3 +202,27 @@ def test_a_link_click_shows_the_real_target_and_asks_first(open_inbox, qtbot, we
         assert web.connections == []  # handed to the desktop's browser, not fetched here
     finally:
         QDesktopServices.unsetUrlHandler("http")
+
+
+def test_a_blocked_remote_image_leaves_a_small_badge_not_a_blank_area(qtbot):
+    view = SafeHtmlView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    # The sanitizer's output for a blocked banner and a tracking pixel: src gone, sizes kept.
+    view.show_html(
+        '<p>Top</p><img alt="The Weekly banner" width="640" height="180">'
+        '<img style="display:none" width="1" height="1" alt=""><p>Bottom</p>'
+    )
+    settle(qtbot, 100)
+    assert "x-blocked:0" in view.requests and "x-blocked:1" not in view.requests
+    # The banner's 180 px are not reserved: the whole document is a few lines high.
+    assert view.document().size().height() < 120
+    image = view.viewport().grab().toImage()
+    grey = QColor("#f1f3f4")
+    assert any(
+        image.pixelColor(x, y) == grey for y in range(image.height()) for x in range(0, 200, 3)
+    )
+    # An image that still has its source (cid:, data:, allowed remote) is left as it is.
+    kept = '<img src="cid:logo@x" width="640" height="180">'
+    assert blocked.mark(kept) == (kept, [])

@@ -39,7 +39,7 @@ HOSTILE = Path(__file__).resolve().parent.parent / "data" / "mail" / "hostile"
         (".bashrc", "bashrc"),
         ("...hidden", "hidden"),
         ("trailing. . .", "trailing"),
-        ("  spaced  .txt  ", "spaced  .txt"),
+        ("  spaced  .txt  ", "spaced .txt"),  # a run of spaces could hide the extension
         ("CON.txt", "_CON.txt"),
         ("con", "_con"),
         ("Aux.tar.gz", "_Aux.tar.gz"),

@@ -264,7 +264,7 @@ def _subject(draw: st.DrawFn) -> str:
 
 
 # RFC 2047 6.2, as a transformation of the source: the reference then joins them too.
-_BETWEEN_WORDS = re.compile(rb"\?=(?:\r?\n)?[ \t]+=\?")
+_BETWEEN_WORDS = re.compile(rb"\?=[ \t]*(?:\r?\n)?[ \t]+=\?")
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

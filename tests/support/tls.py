@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import ssl
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +46,10 @@ class TLSFiles:
             # OpenSSL 3 refuses TLS 1.0/1.1 at its default security level, on both sides.
             ctx.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
             ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-        ctx.maximum_version = maximum_version
+        with warnings.catch_warnings():
+            # An outdated server is the point here; Python warns that TLS 1.1 is.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ctx.maximum_version = maximum_version
         return ctx
 
     def client_context(self) -> ssl.SSLContext:

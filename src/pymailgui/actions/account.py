@@ -21,7 +21,7 @@ from pymailgui.config import AccountConfig, Config, ServerConfig, secrets
 from pymailgui.errors import AuthenticationError, ConfigError, LocalStoreError
 from pymailgui.inbox import DeleteReport, Inbox, IndexCache, PopSession, RefreshReport
 from pymailgui.message import Draft, Identity, MessageView, save_all_parts, save_part, view
-from pymailgui.message.reply import forward, reply
+from pymailgui.message.reply import forward, new_message, reply
 from pymailgui.message.summary import MessageRow
 from pymailgui.pop import open_session
 from pymailgui.smtp import SendResult
@@ -48,7 +48,12 @@ class Account:
     _rejected: set[str] = field(default_factory=set, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.inbox = Inbox(self.account.name, self.cache, self._open_pop)
+        self.inbox = Inbox(
+            self.account.name,
+            self.cache,
+            self._open_pop,
+            max_message_bytes=self.config.general.max_message_bytes,
+        )
         self.folders = LocalFolders(self.folder_store or FolderStore())
 
     @property
@@ -187,6 +192,10 @@ class Account:
             aliases=tuple(a.aliases),
         )
 
+    def new_draft(self) -> Draft:
+        """An empty message with the account's signature."""
+        return new_message(self.identity())
+
     def reply_draft(self, original: bytes, *, reply_all: bool = False) -> Draft:
         return reply(original, self.identity(), reply_all=reply_all)
 
@@ -199,6 +208,10 @@ class Account:
         """Keep an unsent message in Drafts (durably); returns its key. ``replace``:
         the key of an earlier version of this draft, removed once the new one is safe."""
         return outgoing.save_draft(self, draft, replace=replace)
+
+    def delete_draft(self, key: str) -> None:
+        """Remove one draft (a draft already gone is not an error)."""
+        outgoing.delete_draft(self, key)
 
     def send(
         self,
@@ -235,6 +248,18 @@ class Account:
         server = dataclasses.replace(server, username=self.account.login(server))
         return server, self.password("smtp")
 
+    def reconfigure(self, config: Config) -> None:
+        """Take edited settings of this account (same name) for its next session.
+
+        A session already running keeps the settings it started with; the password is
+        asked again if the login or server changed.
+        """
+        settings = config.account(self.name)
+        if settings.pop != self.account.pop or settings.smtp != self.account.smtp:
+            secrets.forget_passwords()
+            self._rejected.clear()
+        self.config, self.account = config, settings
+
     def close(self) -> None:
         self.cache.close()
 
@@ -243,8 +268,8 @@ def protocol_logger(protocol: str) -> logging.Logger:
     """The protocol log (credentials redacted by the client and by a filter)."""
     logger = logging.getLogger(f"pymailgui.protocol.{protocol}")
     if not any(getattr(h, "_pymailgui", False) for h in logger.handlers):
-        directory = paths.ensure_dir(paths.logs_dir())
-        handler = logging.FileHandler(directory / f"{protocol}.log", encoding="utf-8")
+        target = paths.private_file(paths.logs_dir() / f"{protocol}.log")
+        handler = logging.FileHandler(target, encoding="utf-8")
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
         handler.addFilter(secrets.RedactingFilter())
         handler._pymailgui = True  # type: ignore[attr-defined]

@@ -42,6 +42,8 @@ class SaveReport:
     saved: dict[str, str]  # server key -> local key
     deleted: DeleteReport | None = None
     skipped: list[str] = field(default_factory=list)  # already saved before, not copied again
+    #: Saved, but shorter than the server said: left on the server, never deleted.
+    incomplete: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         n = len(self.saved)
@@ -51,6 +53,12 @@ class SaveReport:
         text += "."
         if self.deleted is not None:
             text += f" {self.deleted}"
+        if self.incomplete:
+            k = len(self.incomplete)
+            text += (
+                f" {k} message{'s' * (k != 1)} arrived shorter than the server said and "
+                f"{'were' if k != 1 else 'was'} left on the server."
+            )
         return text
 
 
@@ -274,6 +282,15 @@ class _TaskFolder(Folder):
             chunks, flags=flags, source_uid=source_uid, account=account, mtime=mtime
         )
         self.added.append(key)
+        return key
+
+    def add_unique(
+        self, chunks: Iterable[bytes], *, origin: str, flags: str = "", mtime: float | None = None
+    ) -> str | None:
+        self._step()
+        key = super().add_unique(chunks, origin=origin, flags=flags, mtime=mtime)
+        if key is not None:
+            self.added.append(key)
         return key
 
     def open(self, key: str) -> BinaryIO:

@@ -70,6 +70,11 @@ def save_draft(account: Account, draft: Draft, *, replace: str | None = None) ->
     return key
 
 
+def delete_draft(account: Account, key: str) -> None:
+    with contextlib.suppress(MessageMissing):
+        account.folders.folder(DRAFTS, create=True).remove(key)
+
+
 def send(
     account: Account,
     draft: Draft,

@@ -80,6 +80,8 @@ def _account(name: str, raw: Any) -> AccountConfig:
     account = _build(AccountConfig, {**raw, "name": name}, f"accounts.{name}", pop=pop, smtp=smtp)
     if "@" not in account.address:
         raise ConfigError(f"[accounts.{name}] address {account.address!r} is not an address.")
+    if account.check_minutes < 0:
+        raise ConfigError(f"[accounts.{name}] check_minutes cannot be negative.")
     return account
 
 
@@ -93,13 +95,23 @@ def _server(raw: Any, where: str) -> ServerConfig:
         raise ConfigError(f"[{where}] port {server.port} is out of range.")
     if server.timeout <= 0:
         raise ConfigError(f"[{where}] timeout must be a positive number of seconds.")
-    allowed = ("auto", "plain", "user", "none") if where.endswith(".smtp") else (
-        "auto", "plain", "user")
+    allowed = (
+        ("auto", "plain", "user", "none") if where.endswith(".smtp") else ("auto", "plain", "user")
+    )
     if server.auth not in allowed:
         choices = ", ".join(f'"{a}"' for a in allowed)
         raise ConfigError(f"[{where}] auth must be one of {choices}.")
     if server.ca_file and not Path(server.ca_file).expanduser().is_file():
         raise ConfigError(f"[{where}] ca_file {server.ca_file} does not exist.")
+    pinned = server.pinned_path()
+    if pinned is not None:
+        if not pinned.is_file():
+            raise ConfigError(
+                f"[{where}] pinned_certificate {server.pinned_certificate} does not exist; "
+                "test the connection again to pin the certificate anew."
+            )
+        if server.security is Security.NONE:
+            raise ConfigError(f'[{where}] pinned_certificate needs security "tls" or "starttls".')
     return server
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import ssl
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from pymailgui.tls import client_context
 
 
 class Security(enum.StrEnum):
@@ -57,6 +60,12 @@ class ServerConfig:
         "When empty the system keyring is asked, then the user is prompted.",
     )
     ca_file: str = opt("", "Extra trust anchor (PEM file) added to the system's CA store.")
+    pinned_certificate: str = opt(
+        "",
+        "This server's own certificate (PEM file), trusted for this server although its "
+        "CA is unknown; set when the user pins it after a connection test. Host name and "
+        "validity are still checked, and any other certificate is refused.",
+    )
     timeout: float = opt(30.0, "Seconds to wait for connecting and for each server reply.")
     auth: str = opt(
         "auto",
@@ -75,6 +84,13 @@ class ServerConfig:
     def ca_path(self) -> Path | None:
         return Path(self.ca_file).expanduser() if self.ca_file else None
 
+    def pinned_path(self) -> Path | None:
+        return Path(self.pinned_certificate).expanduser() if self.pinned_certificate else None
+
+    def tls_context(self) -> ssl.SSLContext:
+        """The verifying TLS context for this server: system store, ca_file, the pin."""
+        return client_context(self.ca_path(), pinned=self.pinned_path())
+
 
 @dataclass(frozen=True)
 class AccountConfig:
@@ -87,6 +103,11 @@ class AccountConfig:
     display_name: str = opt("", "Your name, shown in From next to the address.")
     signature: str = opt("", "Text appended to new messages, replies and forwards.")
     aliases: list[str] = opt([], "Other addresses of yours, left out of reply-all recipients.")
+    check_minutes: int = opt(
+        0,
+        "Check this account for new mail every this many minutes and notify the desktop "
+        "when some arrived (0: use [gui] check_minutes).",
+    )
 
     def login(self, server: ServerConfig) -> str:
         return server.username or self.address

@@ -127,8 +127,7 @@ def _setup_logging(verbose: bool) -> None:
 
 def _crash_log(exc: BaseException) -> Path | str:
     try:
-        directory = paths.ensure_dir(paths.logs_dir())
-        target = directory / "crash.log"
+        target = paths.private_file(paths.logs_dir() / "crash.log")
         with target.open("a", encoding="utf-8") as f:
             f.write("".join(traceback.format_exception(exc)))
         return target

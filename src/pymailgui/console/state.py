@@ -62,7 +62,7 @@ class ConsoleState:
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            paths.ensure_dir(path.parent)
+            paths.private_file(path)  # the numbers name messages: private like mail
             self._db = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT, isolation_level=None, check_same_thread=False
             )

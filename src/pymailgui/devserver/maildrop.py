@@ -16,6 +16,7 @@ import threading
 import time
 from pathlib import Path
 
+from pymailgui import paths
 from pymailgui.errors import LocalStoreError
 from pymailgui.lines import to_crlf
 
@@ -35,7 +36,9 @@ def _fsync_dir(path: Path) -> None:
 def _write_durably(path: Path, data: bytes, tmp_dir: Path) -> None:
     """Write ``data`` to ``path`` atomically: a temporary file, fsync, rename, fsync dir."""
     tmp = tmp_dir / f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
-    with tmp.open("wb") as f:
+    # The maildrop holds the demo user's mail: 0600 whatever the umask.
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, paths.PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as f:
         f.write(data)
         f.flush()
         os.fsync(f.fileno())
@@ -84,7 +87,7 @@ class Maildrop:
     @classmethod
     def _open_dir(cls, path: Path) -> Maildrop:
         for sub in ("tmp", "new", "cur"):
-            (path / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+            paths.ensure_dir(path / sub)
         # A crash between write and rename leaves only tmp/ files: they were never
         # visible, so they are dropped (the Maildir rule).
         for leftover in (path / "tmp").iterdir():
@@ -149,13 +152,7 @@ class Maildrop:
             uid = self._new_uid()
             if self._dir is not None:
                 try:
-                    tmp = self._dir / "tmp" / uid
-                    with tmp.open("wb") as f:
-                        f.write(data)
-                        f.flush()
-                        os.fsync(f.fileno())
-                    os.replace(tmp, self._dir / "cur" / uid)
-                    _fsync_dir(self._dir / "cur")
+                    _write_durably(self._dir / "cur" / uid, data, self._dir / "tmp")
                 except OSError as exc:
                     raise LocalStoreError(
                         f"A message could not be written to {self._dir} ({exc.strerror})."

@@ -31,6 +31,7 @@ from pymailgui.devserver.script import (
     LineTooLongError,
     Outcome,
     Player,
+    stall_until,
 )
 from pymailgui.lines import TERMINATOR, dot_stuff, to_crlf
 
@@ -105,8 +106,8 @@ class POP3Session:
 
     def _stall(self) -> None:
         # Hold the connection open, reading and answering nothing, until the server
-        # stops or the autologout timer (RFC 1939 §3) would fire.
-        self.stop.wait(self.b.idle_timeout)
+        # stops, the autologout timer (RFC 1939 §3) would fire, or the client hangs up.
+        stall_until(self.sock, self.stop, self.b.idle_timeout)
 
     def ok(self, text: str = "", block: bytes | None = None) -> bool:
         """Add a +OK answer (and a multi-line block) to the honest answer."""

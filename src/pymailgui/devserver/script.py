@@ -21,7 +21,8 @@ first rule that matches decides how it is answered:
 ``then``
     ``"continue"`` (default); ``"drop"``: close at once (a POP3 session commits
     nothing unless its QUIT already did); ``"stall"``: send nothing more, read
-    nothing, keep the connection open until the server stops or its idle timeout.
+    nothing, keep the connection open until the server stops, its idle timeout, or
+    the client hangs up (:func:`stall_until`).
 ``args`` / ``tls`` / ``nth``
     Match only commands with (True) or without (False) arguments, only inside (True)
     or outside (False) TLS, only the n-th command of the session that the rule's verb,
@@ -47,8 +48,10 @@ from __future__ import annotations
 
 import base64
 import re
+import select
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -297,6 +300,27 @@ class Wire:
 
 
 _RECV_SIZE = 65536
+_HANGUP_POLL = 0.05  # seconds between looks at a stalled connection
+
+
+def stall_until(sock: socket.socket, stop: threading.Event, timeout: float) -> None:
+    """Answer and read nothing until ``stop``, ``timeout`` seconds, or the client's hangup.
+
+    A real server whose client died sees the connection close at once and releases
+    the maildrop (RFC 1939 §8); a stall that outlived its client would keep a killed
+    client's next run out with [IN-USE]. POLLRDHUP reports the peer's FIN without
+    consuming any byte it sent (the stall reads nothing).
+    """
+    watch = getattr(select, "POLLRDHUP", 0) | select.POLLHUP | select.POLLERR
+    poller = select.poll()
+    try:
+        poller.register(sock.fileno(), watch)
+    except (OSError, ValueError):  # already closed
+        return
+    deadline = time.monotonic() + timeout
+    while not stop.is_set() and time.monotonic() < deadline:
+        if poller.poll(_HANGUP_POLL * 1000):
+            return
 
 
 class LineTooLongError(Exception):

@@ -35,6 +35,7 @@ from pymailgui.devserver.script import (
     Player,
     Rule,
     Wire,
+    stall_until,
 )
 from pymailgui.devserver.smtpdemo import is_loopback
 from pymailgui.lines import TERMINATOR, unstuff_line
@@ -190,7 +191,7 @@ class _Session:
         self.conn.sendall(data)
 
     def _stall(self) -> None:
-        self.stopping.wait(_TIMEOUT)
+        stall_until(self.conn, self.stopping, _TIMEOUT)
 
     # -- commands ----------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 """``pymailgui``: the command line, the QApplication, and the one place that shows errors.
 
     pymailgui [--demo] [--config PATH] [--account NAME] [--screenshots DIR] [-v] [mailto:...]
+    pymailgui --install-desktop
 
 Errors: a known :class:`~pymailgui.errors.MailError` becomes a non-modal message box
 (a cancel only a status line); anything else is a bug and gets the crash dialog with
@@ -13,14 +14,22 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QImageReader
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QtMsgType,
+    qFormatLogMessage,
+    qInstallMessageHandler,
+)
+from PySide6.QtGui import QGuiApplication, QImageReader
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from pymailgui import paths
@@ -66,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="drive the windows through a fixed script on a private demo account, "
         "save a PNG of each in DIR, then exit",
+    )
+    parser.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="install the launcher entry (it handles mailto: links) and the icon for this "
+        "user, then exit",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging details")
     parser.add_argument("mailto", nargs="?", help="a mailto: URL to open in a compose window")
@@ -141,7 +156,7 @@ class Presenter(QObject):
 
 def write_crash_log(exc: BaseException) -> Path | str:
     try:
-        target = paths.ensure_dir(paths.logs_dir()) / "crash.log"
+        target = paths.private_file(paths.logs_dir() / "crash.log")
         with target.open("a", encoding="utf-8") as f:
             f.write("".join(traceback.format_exception(exc)))
         return target
@@ -172,13 +187,34 @@ def setup_logging(verbose: bool) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     try:
         handler: logging.Handler = logging.FileHandler(
-            paths.ensure_dir(paths.logs_dir()) / "pymailgui.log", encoding="utf-8"
+            paths.private_file(paths.logs_dir() / "pymailgui.log"), encoding="utf-8"
         )
     except OSError:
         handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())  # a password never reaches a log file
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.handlers[:] = [handler]
+
+
+#: Messages the offscreen platform prints for every window it cannot size or raise
+#: (dozens per screenshot run): true of that platform, and of no use to anyone.
+_PLATFORM_NOISE = (
+    "This plugin does not support propagateSizeHints()",
+    "This plugin does not support raise()",
+)
+
+
+def quiet_offscreen_noise() -> None:
+    """Drop the offscreen platform's "does not support" notes; everything else Qt says
+    still reaches stderr, formatted as Qt would. (Not in tests: pytest-qt installs its
+    own handler there and turns Qt warnings into failures.)"""
+
+    def handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if message in _PLATFORM_NOISE and QGuiApplication.platformName() == "offscreen":
+            return
+        sys.stderr.write(qFormatLogMessage(mode, context, message) + "\n")
+
+    qInstallMessageHandler(handler)
 
 
 def application() -> QApplication:
@@ -205,11 +241,19 @@ def application() -> QApplication:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.install_desktop:
+        from pymailgui.gui import desktopfile
+
+        return desktopfile.main()
     if args.screenshots is not None:
         from pymailgui.gui.screenshots import private_home
 
         private_home()  # a private demo: nothing of the user's is read or changed
+        # The pictures are grabbed from the widgets: no window needs to appear on the
+        # user's screen, and a machine without a display can make them too.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     setup_logging(args.verbose)
+    quiet_offscreen_noise()
     app = application()
     presenter = Presenter(app)
     install_excepthook(presenter)

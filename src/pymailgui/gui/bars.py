@@ -101,6 +101,7 @@ class UndoBar(MessageBar):
         self._timer.timeout.connect(self._tick)
         self._left = 0
         self._count = 0
+        self.where = "from the server"
         self.closed.connect(self._expire)
 
     def start(self, count: int, seconds: int) -> None:
@@ -120,9 +121,7 @@ class UndoBar(MessageBar):
 
     def _render(self) -> None:
         noun = "message" if self._count == 1 else "messages"
-        self.label.setText(
-            f"{self._count} {noun} will be deleted from the server in {self._left} s."
-        )
+        self.label.setText(f"{self._count} {noun} will be deleted {self.where} in {self._left} s.")
 
     def _tick(self) -> None:
         self._left -= 1

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMainWindow, QToolBar, QWidget
 
 from pymailgui.gui import icons
 
@@ -119,6 +120,108 @@ COMMANDS: dict[str, Command] = {
             "image-x-generic",
         ),
         Command("send", "&Send", ("Ctrl+Return",), "Send the message", "mail-send"),
+        Command(
+            "save_draft",
+            "Save &Draft",
+            ("Ctrl+S",),
+            "Keep the message in Drafts to go on writing later",
+            "document-save",
+        ),
+        Command(
+            "attach",
+            "&Attach Files…",
+            ("Ctrl+Shift+A",),
+            "Add files to the message (or drop them on the window)",
+            "mail-attachment",
+        ),
+        Command(
+            "forward_attached",
+            "Forward as A&ttachment",
+            (),
+            "Forward the whole message as an attachment, headers and all",
+            "mail-forward",
+        ),
+        Command(
+            "folders",
+            "Local &Folders",
+            ("Ctrl+Shift+F",),
+            "Open the local folders (Saved, Sent, Drafts, your own)",
+            "folder",
+        ),
+        Command(
+            "outbox",
+            "&Outbox",
+            ("Ctrl+Shift+O",),
+            "Messages not sent yet, with the reason, to send again",
+            "mail-outbox",
+        ),
+        Command(
+            "accounts",
+            "Account &Settings…",
+            (),
+            "Add, change or remove accounts; test a connection",
+            "preferences-system",
+        ),
+        Command(
+            "new_folder", "&New Folder…", ("Ctrl+Shift+N",), "Create a local folder", "folder-new"
+        ),
+        Command("rename_folder", "&Rename Folder…", ("F2",), "Rename this folder", "edit-rename"),
+        Command(
+            "remove_folder",
+            "Delete F&older…",
+            (),
+            "Delete this folder (asks first when it holds messages)",
+            "edit-delete",
+        ),
+        Command(
+            "move",
+            "&Move to Folder…",
+            ("Ctrl+Shift+M",),
+            "Move the selected messages to another folder (or drag them there)",
+            "go-jump",
+        ),
+        Command(
+            "copy",
+            "&Copy to Folder…",
+            (),
+            "Copy the selected messages to another folder",
+            "edit-copy",
+        ),
+        Command(
+            "import_mbox",
+            "&Import mbox File…",
+            (),
+            "Add the messages of an mbox file to a folder",
+            "document-import",
+        ),
+        Command(
+            "export_mbox",
+            "&Export Folder as mbox…",
+            (),
+            "Write this folder to an mbox file other mail programs read",
+            "document-export",
+        ),
+        Command(
+            "resend",
+            "Send &Again",
+            (),
+            "Send the selected messages again",
+            "mail-send",
+        ),
+        Command(
+            "resend_all",
+            "Send A&ll",
+            (),
+            "Send every message waiting here (not those that may have arrived already)",
+            "mail-outbox",
+        ),
+        Command(
+            "edit_outgoing",
+            "&Edit",
+            (),
+            "Open the message in a compose window to change it and send it again",
+            "mail-message-new",
+        ),
     )
 }
 
@@ -144,6 +247,36 @@ def action(
     act.triggered.connect(lambda _checked=False: handler())
     parent.addAction(act)
     return act
+
+
+#: A menu or toolbar layout: command ids, None for a separator.
+Layout = list[str | None] | tuple[str | None, ...]
+
+
+def add_menus(window: QMainWindow, acts: dict[str, QAction], menus: dict[str, Layout]) -> None:
+    """The window's menu bar: ``{"&File": ["get", None, "quit"], ...}``."""
+    for title, entries in menus.items():
+        menu = window.menuBar().addMenu(title)
+        for entry in entries:
+            if entry is None:
+                menu.addSeparator()
+            else:
+                menu.addAction(acts[entry])
+
+
+def add_toolbar(
+    window: QMainWindow, name: str, acts: dict[str, QAction], entries: Layout
+) -> QToolBar:
+    toolbar = window.addToolBar(name)
+    toolbar.setObjectName(f"{name.lower()}_toolbar")
+    toolbar.setMovable(False)
+    toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    for entry in entries:
+        if entry is None:
+            toolbar.addSeparator()
+        else:
+            toolbar.addAction(acts[entry])
+    return toolbar
 
 
 def shortcut_rows() -> list[tuple[str, str, str]]:

@@ -14,15 +14,19 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from pymailgui.actions import SaveReport, SendOutcome
 from pymailgui.config import Config
 from pymailgui.errors import Cancelled, MailError, SyncError
 from pymailgui.gui import pool
+from pymailgui.gui.addressbook import AddressBook
+from pymailgui.gui.describe import describe_refresh, describe_resend
 from pymailgui.gui.listmodel import MessageListModel
 from pymailgui.gui.lookalike import KnownSenders
 from pymailgui.gui.mailbox import Mailbox
 from pymailgui.gui.rowset import RowSet
 from pymailgui.gui.worker import Job, Worker
 from pymailgui.inbox import DeleteReport, RefreshReport
+from pymailgui.store import OUTBOX, SENT
 
 OnData = Callable[[bytes], None]
 OnError = Callable[[MailError], None]
@@ -40,23 +44,6 @@ def build_rows(mailbox: Mailbox) -> RowSet:
     return rowset
 
 
-def describe_refresh(report: RefreshReport, *, first: bool = False) -> str:
-    """What a refresh found, for the status bar (``first``: the list was empty before)."""
-    total = f"{report.total:,} message{'s' if report.total != 1 else ''} on the server"
-    if first and not report.removed:
-        return f"{total}."
-    changes = []
-    if report.removed:
-        n = len(report.removed)
-        changes.append(
-            f"{n} message{'s were' if n != 1 else ' was'} removed on the server by another program"
-        )
-    if report.added:
-        n = len(report.added)
-        changes.append(f"{n} new message{'s' if n != 1 else ''}")
-    return f"{total}; {', '.join(changes)}." if changes else f"{total}; nothing changed."
-
-
 class AccountContext(QObject):
     #: The list was loaded or updated (a RefreshReport, or None for the cached index).
     list_updated = Signal(object)
@@ -66,6 +53,12 @@ class AccountContext(QObject):
     sync_refused = Signal(object, str)
     #: A sentence for the status line of the account's windows.
     status = Signal(str)
+    #: Local folders whose messages changed (names; a folder window reloads them).
+    folders_changed = Signal(list)
+    #: Something was added to or left Outbox.
+    outbox_changed = Signal()
+    #: The periodic check found new mail: the new rows.
+    new_mail = Signal(list)
 
     def __init__(self, mailbox: Mailbox, config: Config, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -73,15 +66,25 @@ class AccountContext(QObject):
         self.config = config
         self.worker = Worker(mailbox.name, self)
         self.outgoing = Worker(f"{mailbox.name}-send", self)
+        # Local folder work (move, import, export) never waits behind a POP session.
+        self.local = Worker(f"{mailbox.name}-local", self)
+        self.address_book = AddressBook(
+            lambda: list(self.model.rowset.rows),
+            mailbox.folders,
+            mailbox.account.settings.own_addresses(),
+            self,
+        )
+        self.list_updated.connect(lambda _r: self.address_book.forget())
+        self.folders_changed.connect(
+            lambda names: self.address_book.forget() if SENT in names else None
+        )
         self.model = MessageListModel(self)
         self.loaded = False
         self._refresh: Job | None = None
         self._known: KnownSenders | None = None
         self.check_timer = QTimer(self)
         self.check_timer.timeout.connect(self._periodic_check)
-        minutes = config.gui.check_minutes
-        if minutes > 0:
-            self.check_timer.start(minutes * 60_000)
+        self._schedule()
 
     @property
     def name(self) -> str:
@@ -157,9 +160,49 @@ class AccountContext(QObject):
             self.removed.emit(sorted(gone))
         return gone
 
+    @property
+    def check_minutes(self) -> int:
+        """The account's own interval, else the [gui] one (0: only when asked)."""
+        return self.mailbox.account.settings.check_minutes or self.config.gui.check_minutes
+
+    def _schedule(self) -> None:
+        minutes = self.check_minutes
+        if minutes > 0:
+            self.check_timer.start(minutes * 60_000)
+        else:
+            self.check_timer.stop()
+
+    def reconfigure(self, config: Config) -> None:
+        """The account's settings were edited (same name): use them from now on."""
+        self.config = config
+        self.mailbox.reconfigure(config)
+        self._schedule()
+
     def _periodic_check(self) -> None:
-        if not self.worker.busy:
-            self.refresh()
+        """Get mail; say what is new; send again what failed in Outbox (the server may be
+        back). Nothing is done while the account is busy: the next check will."""
+        if self.worker.busy:
+            return
+
+        def checked(report: RefreshReport) -> None:
+            added = set(report.added)
+            if added:
+                rows = [r for r in self.model.rowset.rows if r.key in added]
+                self.new_mail.emit(rows)
+            self._resend_failed()
+
+        self.refresh(on_done=checked)
+
+    def _resend_failed(self) -> None:
+        if self.outgoing.busy:
+            return
+        outbox = self.mailbox.outbox
+
+        def resend(waiting: bool) -> None:
+            if waiting:
+                self.resend(None, automatic=True)
+
+        pool.run(lambda: any(e.state == "failed" for e in outbox()), resend)
 
     # -- messages -----------------------------------------------------------------------
     def fetch(self, key: str, on_data: OnData, on_error: OnError) -> Job | None:
@@ -223,13 +266,90 @@ class AccountContext(QObject):
             Job("delete", label, run, on_done=done, on_error=failed, keys=tuple(keys))
         )
 
+    # -- outgoing mail ------------------------------------------------------------------
+    def resend(
+        self,
+        keys: Sequence[str] | None,
+        *,
+        on_done: Callable[[str], None] | None = None,
+        automatic: bool = False,
+    ) -> Job:
+        """Send Outbox messages again (``keys``, or all but the uncertain ones)."""
+        label = "Sending Outbox again" if keys is None else f"Sending {len(keys)} again"
+
+        def done(outcomes: list[SendOutcome]) -> None:
+            self.outbox_changed.emit()
+            self.folders_changed.emit([SENT, OUTBOX])
+            text = describe_resend(outcomes)
+            if outcomes or not automatic:
+                self.status.emit(text)
+            if on_done is not None:
+                on_done(text)
+
+        def failed(error: MailError) -> None:
+            self.outbox_changed.emit()
+            text = f"Outbox was not sent: {error}"
+            if not automatic:
+                self.status.emit(text)
+            if on_done is not None:
+                on_done(text)
+
+        return self.outgoing.submit(
+            Job(
+                "resend",
+                label,
+                lambda task: self.mailbox.resend_outbox(keys, task),
+                on_done=done,
+                on_error=failed,
+            )
+        )
+
+    def completions(self, on_ready: Callable[[list[str]], None]) -> None:
+        """Addresses seen in the index and in Sent, most frequent first."""
+        self.address_book.request(on_ready)
+
+    def save(
+        self,
+        keys: Sequence[str],
+        folder: str,
+        *,
+        delete: bool,
+        label: str,
+        on_done: Callable[[SaveReport], None],
+        on_error: OnError,
+    ) -> Job:
+        """Copy server messages into a local folder, then (``delete``) remove from the
+        server exactly those the core confirmed stored."""
+
+        def run(task: Any) -> tuple[SaveReport, RowSet | None]:
+            report = self.mailbox.save_to_folder(keys, folder, task, delete=delete)
+            return report, build_rows(self.mailbox) if delete else None
+
+        def done(result: tuple[SaveReport, RowSet | None]) -> None:
+            report, rowset = result
+            self.folders_changed.emit([folder])
+            if rowset is not None:
+                self._apply(rowset)
+                self.list_updated.emit(None)
+            on_done(report)
+
+        def failed(error: MailError) -> None:
+            self.folders_changed.emit([folder])  # some may have been stored
+            if isinstance(error, SyncError):
+                self.sync_refused.emit(error, "save")
+            on_error(error)
+
+        return self.worker.submit(
+            Job("save", label, run, on_done=done, on_error=failed, keys=tuple(keys))
+        )
+
     def mark_seen(self, key: str) -> None:
         self.mailbox.mark_seen([key])
         self.model.mark_seen(key)
 
     def close(self) -> None:
         self.check_timer.stop()
-        for worker in (self.worker, self.outgoing):
+        for worker in (self.worker, self.outgoing, self.local):
             worker.cancel_all()
             worker.stop()
         pool.wait_all()

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
@@ -20,21 +22,47 @@ from pymailgui.errors import MailError, SyncError
 from pymailgui.gui import report
 from pymailgui.gui.bars import UndoBar
 from pymailgui.gui.context import AccountContext
-from pymailgui.inbox import DeleteReport
+from pymailgui.gui.listmodel import MessageListModel
+
+#: ``run(keys, on_done, on_error)``: carry the delete out (a server or a folder job).
+RunDelete = Callable[[list[str], Callable[[object], None], Callable[[MailError], None]], object]
 
 
 class DeleteFlow(QObject):
+    """Delete with undo over one list model; ``run`` does the real delete.
+
+    For the server inbox :func:`for_inbox` wires it to the account's delete job; a
+    folder window passes its own local delete (``where``: the place in the two
+    sentences, "deleted from the server" and "stays on the server").
+    """
+
     #: Rows came back (undo, or a delete that did not happen): their keys.
     restored = Signal(list)
 
-    def __init__(self, context: AccountContext, bar: UndoBar, window: QWidget) -> None:
+    def __init__(
+        self,
+        model: MessageListModel,
+        bar: UndoBar,
+        window: QWidget,
+        *,
+        seconds: int,
+        run: RunDelete,
+        status: Callable[[str], None],
+        where: tuple[str, str] = ("from the server", "on the server"),
+        unsure: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__(window)
-        self.context = context
+        self.model = model
         self.bar = bar
         self.window = window
-        self.seconds = context.config.gui.delete_undo_seconds
+        self.seconds = seconds
+        self.run = run
+        self.status = status
+        self.where = where
+        self.unsure = unsure
         self.pending: list[str] = []
         self.deleting: set[str] = set()
+        bar.where = where[0]
         bar.expired.connect(self.commit)
         bar.undo.connect(self.undo)
 
@@ -42,7 +70,7 @@ class DeleteFlow(QObject):
         keys = [k for k in dict.fromkeys(keys) if k not in self.pending and k not in self.deleting]
         if not keys:
             return
-        self.context.model.hide(keys)
+        self.model.hide(keys)
         self.pending.extend(keys)
         if self.seconds <= 0:
             self.commit()
@@ -54,12 +82,10 @@ class DeleteFlow(QObject):
         self.bar.stop()
         if not keys:
             return
-        self.context.model.unhide(keys)
+        self.model.unhide(keys)
         self.restored.emit(keys)
         n = len(keys)
-        self.context.status.emit(
-            f"Undone: {n} message{'s stay' if n != 1 else ' stays'} on the server."
-        )
+        self.status(f"Undone: {n} message{'s stay' if n != 1 else ' stays'} {self.where[1]}.")
 
     def commit(self) -> None:
         keys, self.pending = self.pending, []
@@ -67,22 +93,32 @@ class DeleteFlow(QObject):
         if not keys:
             return
         self.deleting.update(keys)
-        self.context.delete(
+        self.run(
             keys,
-            on_done=lambda result: self._deleted(keys, result),
-            on_error=lambda error: self._failed(keys, error),
+            lambda _result: self.deleting.difference_update(keys),
+            lambda error: self._failed(keys, error),
         )
-
-    def _deleted(self, keys: list[str], result: DeleteReport) -> None:
-        self.deleting.difference_update(keys)  # the context has said what was deleted
 
     def _failed(self, keys: list[str], error: MailError) -> None:
         self.deleting.difference_update(keys)
-        self.context.model.unhide(keys)
+        self.model.unhide(keys)
         self.restored.emit(keys)
         if isinstance(error, SyncError):
             return  # the synchronization notice explains it, and refreshes
-        if error.nothing_committed is not True:
-            self.context.refresh()  # whether the server removed them: ask it
-        self.context.status.emit(f"Nothing was deleted: {error}")
+        if error.nothing_committed is not True and self.unsure is not None:
+            self.unsure()  # whether the server removed them: ask it
+        self.status(f"Nothing was deleted: {error}")
         report.error(error, self.window)
+
+
+def for_inbox(context: AccountContext, bar: UndoBar, window: QWidget) -> DeleteFlow:
+    """The server inbox's delete: the account's delete job, verified in its session."""
+    return DeleteFlow(
+        context.model,
+        bar,
+        window,
+        seconds=context.config.gui.delete_undo_seconds,
+        run=context.delete,
+        status=context.status.emit,
+        unsure=context.refresh,
+    )

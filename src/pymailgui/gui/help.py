@@ -37,8 +37,38 @@ and <b>Show</b> loads them for that message only. Links are never followed by a 
 alone: PyMailGUI shows where a link really goes and asks first. Attachments can be
 saved; <b>Open</b> works only for documents and pictures that cannot run code.
 <b>View Source</b> (Ctrl+U) shows the message exactly as it came from the server.</p>
-<p><b>Compose windows</b> (Write, Reply, Reply All, Forward) send through your SMTP
-server. A window closes only once the server has accepted the message.</p>
+<p><b>Compose windows</b> (Write, Reply, Reply All, Forward, Forward as Attachment;
+as many as you like) complete addresses you have seen as you type them, take
+attachments from <b>Attach</b> or dropped on the window, and add your signature.
+What you write is saved in Drafts a few seconds after each change, so even a crash
+loses only those seconds; closing a window with changes asks whether to keep them.
+<b>Send</b> (Ctrl+Enter) puts the message in Outbox first, then hands it to your SMTP
+server; the window closes only once the server has accepted it. If it could not be
+sent, the window stays open and says why (naming each recipient the server refused),
+and the message waits in Outbox.</p>
+<p><b>The Outbox</b> (Ctrl+Shift+O) lists what was not sent yet and why; <b>Send
+Again</b> tries once more, and the periodic check does it by itself when the server
+answers again. A message that may already have arrived (the connection broke after
+the whole message was sent) is only sent again when you ask.</p>
+<p><b>The folder window</b> (Ctrl+Shift+F) shows your local folders: Saved, Sent,
+Drafts, Outbox and your own. Create, rename and delete folders; move or copy messages
+with the menu or by dragging them onto a folder (hold Ctrl to copy); import an mbox
+file or export a folder as one. <b>Save to Folder</b> (Ctrl+S) in the inbox copies
+messages from the server; <b>Save and Delete from Server</b> deletes them there only
+once they are safely stored here. A draft opens in a compose window to go on
+writing.</p>
+<p><b>Account Settings</b> (in the File menu) adds, changes and removes accounts.
+Typing the address of a common provider fills in its servers. <b>Test
+Connection</b> logs in to both servers and says exactly which step failed: the name,
+the connection, the certificate (with who issued it and its fingerprint), or the
+login. For a server whose certificate comes from an authority this computer does not
+know, you may trust that one certificate, after comparing its fingerprint; a
+certificate for another name or an expired one is never accepted. Passwords go to the
+system keyring, never into the settings file; without a keyring PyMailGUI asks once
+per session.</p>
+<p><b>New mail</b>: set "Check for new mail" in the account settings and PyMailGUI
+looks every few minutes, shows the number of unread messages in the window title and
+tells the desktop (a notification you can click to bring the inbox forward).</p>
 
 <h2>Deleting, and undo</h2>
 <p>Delete removes the messages from the list at once and shows a bar with

@@ -6,8 +6,9 @@ GIL). Overriding ``loadResource`` is not enough by itself: measured with Qt 6.12
 the override answers nothing, ``QTextDocument`` falls back to reading the file itself.
 So every request gets an answer here: the message's own ``cid:`` parts (images, size
 capped), ``data:`` images (size capped), remote images only after the user allowed
-them for this message and fetched by :mod:`pymailgui.gui.remote` - and an empty
-placeholder for everything else, so Qt never looks further.
+them for this message and fetched by :mod:`pymailgui.gui.remote`, a small "Image
+blocked" badge where a remote image was left out (:mod:`pymailgui.gui.blocked`) - and
+an empty placeholder for everything else, so Qt never looks further.
 
 Links are never followed by the view (``setOpenLinks(False)``); a click is reported
 with the real target and the window asks before handing it to the desktop.
@@ -35,7 +36,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QImage, QImageReader, QPalette, QTextDocument
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from pymailgui.gui import remote
+from pymailgui.gui import blocked, remote
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +114,7 @@ class SafeHtmlView(QTextBrowser):
         self._allow_remote = False
         self._remote: dict[str, QImage | None] = {}
         self._html = ""
+        self._blocked: list[str] = []
         self._fetched = _Fetched(self)
         self._fetched.done.connect(self._on_fetched)
         self._relayout = QTimer(self)
@@ -133,6 +135,8 @@ class SafeHtmlView(QTextBrowser):
     ) -> None:
         self._cids = dict(cids or {})
         self._allow_remote = allow_remote
+        if not allow_remote:
+            html, self._blocked = blocked.mark(html)
         self._html = html
         self.setHtml(html)
 
@@ -155,7 +159,14 @@ class SafeHtmlView(QTextBrowser):
             image = self._cid_image(url.path() or text[4:])
         elif scheme in ("http", "https") and self._allow_remote:
             image = self._remote_image(text)
+        elif scheme == blocked.SCHEME:
+            image = self._badge(url.path())
         return image if image is not None else placeholder()
+
+    def _badge(self, which: str) -> QImage | None:
+        if not which.isdigit() or int(which) >= len(self._blocked):
+            return None
+        return blocked.badge(self._blocked[int(which)], self.font(), self.devicePixelRatioF())
 
     def _cid_image(self, cid: str) -> QImage | None:
         found = self._cids.get(cid.strip("<> "))

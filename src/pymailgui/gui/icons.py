@@ -1,12 +1,16 @@
 """Small icons drawn in code: no image files to ship, and crisp at any device pixel ratio.
 
-The theme's icons are used where the desktop has them (``QIcon.fromTheme``); a paper
-clip has no standard theme name, and a font may lack U+1F4CE, so it is drawn here.
+The theme's icons are used where the desktop has them (``QIcon.fromTheme``), line icons
+drawn in :mod:`pymailgui.gui.glyphs` where it has none (a bare X11 session, the
+offscreen screenshots); a paper clip has no standard theme name, and a font may lack
+U+1F4CE, so it is drawn here.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
+from pathlib import Path
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (
@@ -19,6 +23,8 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
 )
+
+from pymailgui.gui import glyphs
 
 _SIZE = 16
 
@@ -91,11 +97,22 @@ def _envelope(ratio: float) -> QIcon:
 
 
 def application() -> QIcon:
-    """The window icon: the theme's mail client icon, else a drawn envelope."""
-    themed = QIcon.fromTheme("internet-mail")
-    return themed if not themed.isNull() else _envelope(_ratio())
+    """The window icon: PyMailGUI's own (installed in the theme, else the packaged
+    SVG), else a drawn envelope."""
+    if QIcon.hasThemeIcon("pymailgui"):
+        return QIcon.fromTheme("pymailgui")
+    packaged = resources.files("pymailgui.gui").joinpath("data", "pymailgui.svg")
+    if isinstance(packaged, Path) and packaged.is_file():
+        icon = QIcon(str(packaged))
+        if not icon.isNull():
+            return icon
+    return _envelope(_ratio())
 
 
 def themed(name: str) -> QIcon:
-    """A freedesktop icon by name, or an empty icon (the action shows its text)."""
-    return QIcon.fromTheme(name)
+    """A freedesktop icon by name: the desktop theme's, else one drawn here
+    (:mod:`pymailgui.gui.glyphs`), else an empty icon (the action shows its text)."""
+    if QIcon.hasThemeIcon(name):
+        return QIcon.fromTheme(name)
+    drawn = glyphs.icon(name)
+    return drawn if drawn is not None else QIcon()

@@ -10,30 +10,24 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import (
     QComboBox,
-    QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMainWindow,
-    QVBoxLayout,
-    QWidget,
 )
 
 from pymailgui.errors import MailError, SyncError
-from pymailgui.gui import commands, icons, report, settings
-from pymailgui.gui.bars import UndoBar
-from pymailgui.gui.context import AccountContext, describe_refresh
-from pymailgui.gui.deleting import DeleteFlow
-from pymailgui.gui.listview import MessageTable
+from pymailgui.gui import commands, deleting, icons, report, settings
+from pymailgui.gui.context import AccountContext
+from pymailgui.gui.describe import describe_refresh
+from pymailgui.gui.listpane import ListPane
 from pymailgui.gui.quitprompt import FINISH, QuitPrompt
 from pymailgui.gui.savefolder import SaveToFolderDialog
 from pymailgui.gui.sourceview import SourceWindow
 from pymailgui.gui.syncnotice import SyncNotice
 from pymailgui.gui.taskstatus import TaskStatus
-from pymailgui.gui.worker import Job
 
 if TYPE_CHECKING:
     from pymailgui.gui.session import Desktop
@@ -54,10 +48,13 @@ class InboxWindow(QMainWindow):
         self.setWindowIcon(icons.application())
         self._build()
         context.list_updated.connect(lambda _report: self._update_counts())
+        # A message opened is no longer unread: the title's count follows.
+        self.model.dataChanged.connect(lambda *_: self._update_counts())
         context.status.connect(self.say)
         context.sync_refused.connect(self._sync_refused)
         context.worker.idle.connect(self._maybe_finish_quit)
         context.outgoing.idle.connect(self._maybe_finish_quit)
+        context.local.idle.connect(self._maybe_finish_quit)
         self.resize(1000, 640)
         settings.restore_geometry(self._key("inbox"), self)
         self.table.restore_header(settings.load_bytes(self._key("columns")))
@@ -71,35 +68,19 @@ class InboxWindow(QMainWindow):
 
     # -- building -----------------------------------------------------------------------
     def _build(self) -> None:
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.setContentsMargins(4, 4, 4, 0)
-        layout.setSpacing(4)
-        top = QHBoxLayout()
-        self.filter = QLineEdit(central)
-        self.filter.setObjectName("filter")
-        self.filter.setPlaceholderText("Filter by From, To or Subject (Ctrl+F)")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.textChanged.connect(self._filter_changed)
-        self.filter.installEventFilter(self)
-        self.count_label = QLabel(central)
-        self.count_label.setObjectName("count_label")
-        top.addWidget(self.filter, 1)
-        top.addWidget(self.count_label)
-        layout.addLayout(top)
-        self.undo_bar = UndoBar(central)
-        layout.addWidget(self.undo_bar)
-        self.table = MessageTable(self.model, central)
-        self.table.setObjectName("message_list")
+        self.pane = ListPane(self.model, self)
+        self.filter, self.count_label = self.pane.filter, self.pane.count_label
+        self.undo_bar, self.table = self.pane.undo_bar, self.pane.table
+        self.pane.filtered.connect(self._update_counts)
         self.table.open_requested.connect(self.open_messages)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_actions())
-        layout.addWidget(self.table, 1)
-        self.setCentralWidget(central)
-        self.deleter = DeleteFlow(self.context, self.undo_bar, self)
+        self.setCentralWidget(self.pane)
+        self.deleter = deleting.for_inbox(self.context, self.undo_bar, self)
         self.deleter.restored.connect(self.table.select_keys)
         self.task_status = TaskStatus(self)
         self.task_status.watch(self.context.worker)
         self.task_status.watch(self.context.outgoing)
+        self.task_status.watch(self.context.local)
         self.statusBar().addPermanentWidget(self.task_status)
         self._build_actions()
 
@@ -108,21 +89,27 @@ class InboxWindow(QMainWindow):
         d = self.desktop
         self.acts: dict[str, QAction] = {
             "get": act(self, "get", self.get_mail),
-            "write": act(self, "write", lambda: d.compose(self.context)),
+            "write": act(self, "write", lambda: d.writing.compose(self.context)),
             "open": act(self, "open", lambda: self.open_messages(self.table.selected_keys())),
             "source": act(self, "source", self.show_source),
             "reply": act(self, "reply", lambda: self._compose_from("reply")),
             "reply_all": act(self, "reply_all", lambda: self._compose_from("reply_all")),
             "forward": act(self, "forward", lambda: self._compose_from("forward")),
+            "forward_attached": act(
+                self, "forward_attached", lambda: self._compose_from("forward_attached")
+            ),
+            "folders": act(self, "folders", lambda: d.open_folders(self.context)),
+            "outbox": act(self, "outbox", lambda: d.open_outbox(self.context)),
             "delete": act(self, "delete", self.delete_selected),
             "undo_delete": act(self, "undo_delete", self.deleter.undo),
             "save": act(self, "save", self.save_selected),
             "select_all": act(self, "select_all", self.table.selectAll),
-            "filter": act(self, "filter", self.focus_filter),
+            "filter": act(self, "filter", self.pane.focus_filter),
             "cancel": act(self, "cancel", self.task_status.cancel),
             "help": act(self, "help", d.show_help),
             "about": act(self, "about", d.show_about),
             "quit": act(self, "quit", d.quit),
+            "accounts": act(self, "accounts", d.show_accounts),
         }
         # Enter opens only from the list: in the filter box it must stay Enter.
         self.acts["open"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -130,82 +117,63 @@ class InboxWindow(QMainWindow):
         # Ctrl+A in the filter box selects its text; in the list, every message.
         self.acts["select_all"].setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.table.addAction(self.acts["select_all"])
-        menus: dict[str, list[str | None]] = {
-            "&File": ["get", "write", None, "save", None, "quit"],
+        commands.add_menus(self, self.acts, {
+            "&File": [
+                "get", "write", None, "save", None, "folders", "outbox", None, "accounts", None,
+                "quit",
+            ],
             "&Edit": ["select_all", "filter", None, "delete", "undo_delete", None, "cancel"],
-            "&Message": ["open", "source", None, "reply", "reply_all", "forward"],
+            "&Message": [
+                "open", "source", None, "reply", "reply_all", "forward", "forward_attached",
+            ],
             "&Help": ["help", "about"],
-        }
-        for title, entries in menus.items():
-            menu = self.menuBar().addMenu(title)
-            for name in entries:
-                if name is None:
-                    menu.addSeparator()
-                else:
-                    menu.addAction(self.acts[name])
-        toolbar = self.addToolBar("Main")
-        toolbar.setObjectName("main_toolbar")
-        toolbar.setMovable(False)
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        for name in ("get", "write", "reply", "reply_all", "forward", "delete"):
-            toolbar.addAction(self.acts[name])
-        names = self.desktop.account_names()
-        if len(names) > 1:
-            toolbar.addSeparator()
-            toolbar.addWidget(QLabel(" Account: ", toolbar))
-            self.switcher = QComboBox(toolbar)
-            self.switcher.setObjectName("account_switcher")
-            self.switcher.addItems(names)
-            self.switcher.setCurrentText(self.context.name)
-            self.switcher.activated.connect(
-                lambda index: self.desktop.open_account(self.switcher.itemText(index))
-            )
-            toolbar.addWidget(self.switcher)
+        })  # fmt: skip
+        toolbar = commands.add_toolbar(self, "Main", self.acts, [
+            "get", "write", "reply", "reply_all", "forward", "delete", None, "folders", "outbox",
+        ])  # fmt: skip
+        separator = toolbar.addSeparator()
+        self.switcher_label = QLabel(" Account: ", toolbar)
+        self.switcher = QComboBox(toolbar)
+        self.switcher.setObjectName("account_switcher")
+        self.switcher.activated.connect(
+            lambda index: self.desktop.open_account(self.switcher.itemText(index))
+        )
+        self._switcher_actions = [
+            separator,
+            toolbar.addWidget(self.switcher_label),
+            toolbar.addWidget(self.switcher),
+        ]
+        self.update_switcher(self.desktop.account_names())
+
+    def update_switcher(self, names: list[str]) -> None:
+        """The account switcher, shown when there are several accounts."""
+        self.switcher.clear()
+        self.switcher.addItems(names)
+        self.switcher.setCurrentText(self.context.name)
+        for action in self._switcher_actions:
+            action.setVisible(len(names) > 1)
 
     # -- status -------------------------------------------------------------------------
     def say(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_SECONDS * 1000)
 
     def _update_counts(self) -> None:
-        shown, total = self.model.rowCount(), self.model.total
-        if self.model.filter_text:
-            self.count_label.setText(f"{shown:,} of {total:,} shown")
-        else:
-            self.count_label.setText(f"{total:,} message{'s' if total != 1 else ''}")
-        self.setWindowTitle(f"{self.context.name} - PyMailGUI ({total:,} messages)")
+        self.pane.update_counts()
+        total = self.model.total
+        unread = self.model.unread
+        counts = f"{unread:,} unread, {total:,}" if unread else f"{total:,}"
+        self.setWindowTitle(f"{self.context.name} - PyMailGUI ({counts} messages)")
 
     def _update_actions(self) -> None:
         count = len(self.table.selectionModel().selectedRows())
         for name in ("open", "delete", "save"):
             self.acts[name].setEnabled(count > 0)
-        for name in ("source", "reply", "reply_all", "forward"):
+        for name in ("source", "reply", "reply_all", "forward", "forward_attached"):
             self.acts[name].setEnabled(count == 1)
 
     # -- the user's verbs ---------------------------------------------------------------
     def get_mail(self) -> None:
         self.context.refresh(on_error=lambda error: report.error(error, self))
-
-    def focus_filter(self) -> None:
-        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter.selectAll()
-
-    def _filter_changed(self, text: str) -> None:
-        self.model.set_filter(text)
-        self._update_counts()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.filter and event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() == Qt.Key.Key_Escape:
-                self.filter.clear()
-                self.table.setFocus()
-                return True
-            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self.table.setFocus()
-                if not self.table.selected_keys() and self.model.rowCount():
-                    self.table.selectRow(0)
-                return True
-        return super().eventFilter(watched, event)
 
     def open_messages(self, keys: list[str]) -> None:
         for key in keys[:20]:  # a stray Ctrl+A, Enter must not open 10,000 windows
@@ -238,26 +206,32 @@ class InboxWindow(QMainWindow):
         self.save_dialog = dialog
 
     def _save(self, keys: list[str], folder: str, delete: bool) -> None:
+        """Save to a folder through the core's durable path: every copy is stored (fsync,
+        rename) before the server is asked to delete anything."""
         n = len(keys)
         label = f"Saving {n} message{'s' if n != 1 else ''} in {folder}"
-
-        def run(task: object) -> object:
-            return self.context.mailbox.save_to_folder(keys, folder, task, delete=delete)  # type: ignore[arg-type]
-
-        def done(result: object) -> None:
-            self.say(str(result))
-            if delete:
-                self.context.refresh()
-
-        def failed(error: MailError) -> None:
-            if isinstance(error, SyncError):
-                self._sync_refused(error, "save")
-            else:
-                report.error(error, self)
-
-        self.context.worker.submit(
-            Job("save", label, run, on_done=done, on_error=failed, keys=tuple(keys))
+        if delete:
+            self.context.model.hide(keys)  # as a delete does; back if nothing was deleted
+        self.context.save(
+            keys,
+            folder,
+            delete=delete,
+            label=label,
+            on_done=lambda result: self._saved(keys, delete, result),
+            on_error=lambda error: self._save_failed(keys, delete, error),
         )
+
+    def _saved(self, keys: list[str], delete: bool, result: object) -> None:
+        if delete:  # any the server still lists (not stored, so not deleted) come back
+            self.context.model.unhide(keys)
+        self._update_counts()
+        self.say(str(result))
+
+    def _save_failed(self, keys: list[str], delete: bool, error: MailError) -> None:
+        if delete:
+            self.context.model.unhide(keys)
+        if not isinstance(error, SyncError):  # the synchronization notice explains those
+            report.error(error, self)
 
     def _one_selected(self) -> str | None:
         keys = self.table.selected_keys()
@@ -265,16 +239,13 @@ class InboxWindow(QMainWindow):
 
     def _compose_from(self, kind: str) -> None:
         key = self._one_selected()
-        if key is None:
-            return
-
-        def with_data(data: bytes) -> None:
-            if kind == "forward":
-                self.desktop.forward(self.context, data)
-            else:
-                self.desktop.reply(self.context, data, reply_all=kind == "reply_all")
-
-        self.context.fetch(key, with_data, lambda error: report.error(error, self))
+        if key is not None:
+            writing, context = self.desktop.writing, self.context
+            context.fetch(
+                key,
+                lambda data: writing.respond(context, data, kind),
+                lambda error: report.error(error, self),
+            )
 
     def show_source(self) -> None:
         key = self._one_selected()
@@ -305,7 +276,10 @@ class InboxWindow(QMainWindow):
 
     # -- closing ------------------------------------------------------------------------
     def _work(self) -> list[str]:
-        return [job.label for w in (self.context.worker, self.context.outgoing) for job in w.jobs]
+        context = self.context
+        return [
+            job.label for w in (context.worker, context.outgoing, context.local) for job in w.jobs
+        ]
 
     def closeEvent(self, event: QCloseEvent) -> None:
         running, pending = self._work(), len(self.deleter.pending)
@@ -335,6 +309,7 @@ class InboxWindow(QMainWindow):
             self.deleter.undo()
             self.context.worker.cancel_all()
             self.context.outgoing.cancel_all()
+            self.context.local.cancel_all()
             self.say("Stopping; a delete the server is committing still completes…")
         self._maybe_finish_quit()
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -23,6 +24,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 
 from pymailgui.gui import icons
+from pymailgui.gui.folderlist import MIME_TYPE, encode_keys
 from pymailgui.gui.rowset import TITLES, Column, RowSet
 from pymailgui.message.summary import MessageRow
 
@@ -72,6 +74,9 @@ class MessageListModel(QAbstractTableModel):
         self._sort: tuple[Column, bool] | None = None  # None: base (server) order
         self._bold = QFont()
         self._bold.setBold(True)
+        self._read_since = 0  # rows of this RowSet opened since it was built
+        #: The local folder these rows are in: set, rows can be dragged to another one.
+        self.drag_folder: str | None = None
 
     # -- what the view asks -------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -117,6 +122,22 @@ class MessageListModel(QAbstractTableModel):
             return _display(row, column) or ("attachment" if row.has_attachments else "")
         return None
 
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if self.drag_folder is not None and index.isValid():
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_keys(self.drag_folder or "", [self.key_at(r) for r in rows])
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction | Qt.DropAction.CopyAction
+
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort by ``column`` (-1: back to server order), keeping persistent indexes."""
         wanted = None if column < 0 else (Column(column), order == Qt.SortOrder.DescendingOrder)
@@ -138,6 +159,15 @@ class MessageListModel(QAbstractTableModel):
     @property
     def filter_text(self) -> str:
         return self._filter
+
+    @property
+    def unread(self) -> int:
+        """Rows shown bold: new and not opened yet (not counting those being deleted)."""
+        rows, pos = self._set.rows, self._set.pos
+        hidden = sum(
+            1 for k in self._hidden if k in pos and rows[pos[k]].new and not rows[pos[k]].seen
+        )
+        return self._set.unread - self._read_since - hidden
 
     @property
     def total(self) -> int:
@@ -210,6 +240,8 @@ class MessageListModel(QAbstractTableModel):
         if row.seen and not row.new:
             return
         flags = row.flags if row.seen else row.flags + "S"
+        if row.new and not row.seen:
+            self._read_since += 1
         self._set.rows[pos] = row._replace(new=False, flags=flags)
         shown = self.display_row(key)
         if shown is not None:
@@ -244,6 +276,8 @@ class MessageListModel(QAbstractTableModel):
         computed as soon as a reset is known to be cheaper.
         """
         self._where = None
+        if rowset is not self._set:
+            self._read_since = 0
         if not self._shown:  # the first list, or a filter that had left nothing
             if target:
                 self.beginInsertRows(QModelIndex(), 0, len(target) - 1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent
+from PySide6.QtGui import QDrag, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from pymailgui.gui.listmodel import MessageListModel
@@ -127,6 +127,24 @@ class MessageTable(QTableView):
             return
         super().keyPressEvent(event)
 
+    def enable_dragging(self) -> None:
+        """Rows can be dragged (to a folder of the folder list)."""
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N803 - Qt's name
+        # QAbstractItemView would remove the rows itself after a move drag; the folder
+        # window reloads the list once the core has moved the messages instead.
+        indexes = self.selectionModel().selectedRows()
+        if not indexes:
+            return
+        drag = QDrag(self)
+        drag.setMimeData(self._model.mimeData(indexes))
+        n = len(indexes)
+        drag.setPixmap(_drag_label(f"{n} message{'s' if n != 1 else ''}", self))
+        drag.exec(supportedActions, Qt.DropAction.MoveAction)
+
     def _open(self) -> None:
         keys = self.selected_keys()
         if not keys and (key := self.current_key()) is not None:
@@ -157,6 +175,17 @@ class MessageTable(QTableView):
         index = self.currentIndex()
         if index.isValid():
             self.scrollTo(index)
+
+
+def _drag_label(text: str, widget: QWidget) -> QPixmap:
+    metrics = widget.fontMetrics()
+    pixmap = QPixmap(metrics.horizontalAdvance(text) + 16, metrics.height() + 8)
+    pixmap.fill(widget.palette().color(QPalette.ColorRole.Highlight))
+    painter = QPainter(pixmap)
+    painter.setPen(widget.palette().color(QPalette.ColorRole.HighlightedText))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return pixmap
 
 
 def _ranges(rows: list[int]) -> list[tuple[int, int]]:

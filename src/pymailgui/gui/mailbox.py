@@ -1,11 +1,10 @@
-"""The account as the desktop client uses it: the core facade, plus one look at the cache.
+"""The account as the desktop client uses it: the core facade, with a few adapters.
 
 Every verb is ``pymailgui.actions.Account``'s (docs/core-api.md): key-based, long ones
-with a core ``Task``. The one thing the facade lacks is "the cached text of this
-message, or None, without any connection": the GUI must know that on the GUI thread,
-before it decides to queue a download behind a running refresh, so opening a message
-already fetched is instant. :meth:`Mailbox.cached` reads it the way the core's own
-fetch does (never for a look-alike's label, which may move to its twin).
+with a core ``Task``. What the facade lacks is adapted here, each in a few lines, until
+the core has it: a new message's draft with the signature (:meth:`new_draft`),
+removing one draft (:meth:`delete_draft`), and taking edited settings
+(:meth:`reconfigure`).
 """
 
 from __future__ import annotations
@@ -13,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from pymailgui.actions import Account, SaveReport
+from pymailgui.actions import Account, LocalFolders, OutboxEntry, SaveReport, SendOutcome
+from pymailgui.config import Config
 from pymailgui.inbox import DeleteReport, RefreshReport
-from pymailgui.inbox.identity import is_fingerprint_key
 from pymailgui.message import Draft, MessageView
 from pymailgui.message.summary import MessageRow
 from pymailgui.smtp import SendResult
@@ -39,16 +38,7 @@ class Mailbox:
 
     def cached(self, key: str) -> bytes | None:
         """The full text of ``key`` when it is in the cache, else None (no connection)."""
-        inbox = self.account.inbox
-        row = inbox.cache.row(inbox.account, key)
-        if row is None:
-            return None
-        if (
-            is_fingerprint_key(key)
-            and inbox.cache.fingerprint_count(inbox.account, row.fingerprint) != 1
-        ):
-            return None
-        return inbox.cache.body(inbox.account, key)
+        return self.account.cached(key)
 
     def mark_seen(self, keys: Sequence[str]) -> None:
         self.account.mark_seen(keys)
@@ -82,8 +72,11 @@ class Mailbox:
     def reply_draft(self, original: bytes, *, reply_all: bool = False) -> Draft:
         return self.account.reply_draft(original, reply_all=reply_all)
 
-    def forward_draft(self, original: bytes) -> Draft:
-        return self.account.forward_draft(original, [])
+    def forward_draft(self, original: bytes, *, as_attachment: bool = False) -> Draft:
+        return self.account.forward_draft(original, [], as_attachment=as_attachment)
+
+    def new_draft(self) -> Draft:
+        return self.account.new_draft()
 
     def identity_line(self) -> str:
         identity = self.account.identity()
@@ -91,8 +84,34 @@ class Mailbox:
             return f"{identity.display_name} <{identity.address}>"
         return identity.address
 
-    def send(self, draft: Draft, task: Task) -> SendResult:
-        return self.account.send(draft, task)
+    def save_draft(self, draft: Draft, *, replace: str | None = None) -> str:
+        return self.account.save_draft(draft, replace=replace)
+
+    def delete_draft(self, key: str) -> None:
+        self.account.delete_draft(key)
+
+    def send(
+        self,
+        draft: Draft,
+        task: Task,
+        *,
+        draft_key: str | None = None,
+        outbox_key: str | None = None,
+    ) -> SendResult:
+        return self.account.send(draft, task, draft_key=draft_key, outbox_key=outbox_key)
+
+    def outbox(self) -> list[OutboxEntry]:
+        return self.account.outbox()
+
+    def resend_outbox(self, keys: Sequence[str] | None, task: Task) -> list[SendOutcome]:
+        return self.account.resend_outbox(keys, task)
+
+    @property
+    def folders(self) -> LocalFolders:
+        return self.account.folders
+
+    def reconfigure(self, config: Config) -> None:
+        self.account.reconfigure(config)
 
     def close(self) -> None:
         self.account.close()

@@ -36,9 +36,25 @@ class PasswordBroker(QObject):
         self._asked.connect(self._show)
         self._open: list[_Question] = []
         self.dialogs: list[QInputDialog] = []
+        self._known: dict[tuple[str, str], str] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, account: str, protocol: str, password: str) -> None:
+        """A password the user typed in the settings dialog: used for this session
+        instead of asking again (it is never written anywhere)."""
+        with self._lock:
+            self._known[(account, protocol)] = password
 
     def __call__(self, request: PasswordRequest) -> str | None:
         """Called by the core in a worker thread; blocks that thread until answered."""
+        if not request.again:
+            with self._lock:
+                known = self._known.get((request.account, request.protocol))
+            if known is not None:
+                return known
+        else:
+            with self._lock:  # the server refused it: ask the user
+                self._known.pop((request.account, request.protocol), None)
         if QThread.currentThread() is self.thread():
             return None  # never block the GUI thread on its own dialog
         question = _Question(request.text)

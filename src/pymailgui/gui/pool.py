@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 _pending: set[_Carrier] = set()
@@ -19,15 +20,21 @@ class _Carrier(QObject):
     done = Signal(object, object)  # result, error
 
     def __init__(
-        self, on_done: Callable[[Any], None], on_error: Callable[[BaseException], None] | None
+        self,
+        on_done: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None,
+        owner: QObject | None,
     ) -> None:
         super().__init__()
         self._on_done = on_done
         self._on_error = on_error
+        self._owner = owner
         self.done.connect(self._deliver)
 
     def _deliver(self, result: object, error: BaseException | None) -> None:
         _pending.discard(self)
+        if self._owner is not None and not shiboken6.isValid(self._owner):
+            return  # the window that asked was closed meanwhile
         if error is None:
             self._on_done(result)
         elif self._on_error is not None:
@@ -55,9 +62,12 @@ def run(
     fn: Callable[[], Any],
     on_done: Callable[[Any], None],
     on_error: Callable[[BaseException], None] | None = None,
+    *,
+    owner: QObject | None = None,
 ) -> None:
-    """Run ``fn()`` in the pool; ``on_done(result)`` or ``on_error(exc)`` in the GUI thread."""
-    carrier = _Carrier(on_done, on_error)
+    """Run ``fn()`` in the pool; ``on_done(result)`` or ``on_error(exc)`` in the GUI thread
+    - unless ``owner`` (the widget that asked) was deleted meanwhile."""
+    carrier = _Carrier(on_done, on_error, owner)
     _pending.add(carrier)
     QThreadPool.globalInstance().start(_Job(fn, carrier))
 

@@ -7,24 +7,19 @@ deletes still waiting for their undo time are not sent); or keep working.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QMessageBox, QPushButton, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from pymailgui.gui.choicebox import ChoiceBox
 
 FINISH = "finish"
 STOP = "stop"
 
 
-class QuitPrompt(QMessageBox):
-    #: FINISH or STOP (keeping on working emits nothing)
-    decided = Signal(str)
+class QuitPrompt(ChoiceBox):
+    """``decided`` is FINISH or STOP (keeping on working emits nothing)."""
 
     def __init__(self, running: list[str], pending: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("quit_prompt")
-        self.setModal(False)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setIcon(QMessageBox.Icon.Question)
-        self.setWindowTitle("Quit PyMailGUI?")
+        super().__init__("quit_prompt", "Quit PyMailGUI?", parent)
         lines = []
         if running:
             lines.append("Still working: " + "; ".join(running) + ".")
@@ -37,26 +32,11 @@ class QuitPrompt(QMessageBox):
             + " Stopping never leaves anything half-done: a delete the server is already "
             "committing still completes, the rest is not done."
         )
-        self.finish_button = self._button(
-            "Finish, then Quit", "quit_finish", QMessageBox.ButtonRole.AcceptRole
+        role = QMessageBox.ButtonRole
+        self.finish_button = self.choice(
+            "Finish, then Quit", "quit_finish", role.AcceptRole, FINISH
         )
-        self.stop_button = self._button(
-            "Stop and Quit", "quit_stop", QMessageBox.ButtonRole.DestructiveRole
-        )
-        self.keep_button = self._button(
-            "Keep Working", "quit_keep", QMessageBox.ButtonRole.RejectRole
-        )
+        self.stop_button = self.choice("Stop and Quit", "quit_stop", role.DestructiveRole, STOP)
+        self.keep_button = self.choice("Keep Working", "quit_keep", role.RejectRole)
         self.setDefaultButton(self.finish_button)
         self.setEscapeButton(self.keep_button)
-        self.buttonClicked.connect(self._clicked)
-
-    def _button(self, text: str, name: str, role: QMessageBox.ButtonRole) -> QPushButton:
-        button = self.addButton(text, role)
-        button.setObjectName(name)
-        return button
-
-    def _clicked(self, button: object) -> None:
-        if button is self.finish_button:
-            self.decided.emit(FINISH)
-        elif button is self.stop_button:
-            self.decided.emit(STOP)

@@ -14,6 +14,8 @@ import urllib.request
 from http.client import HTTPMessage
 from typing import IO, Any
 
+from pymailgui.tls import client_context
+
 #: Largest image fetched (bytes); a tracking pixel is 43 bytes, a banner ~200 KB.
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 TIMEOUT = 10.0
@@ -46,7 +48,8 @@ def _opener() -> urllib.request.OpenerDirector:
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.HTTPHandler(),
-        urllib.request.HTTPSHandler(),
+        # The one verifying context: urllib's default is a module global anyone may swap.
+        urllib.request.HTTPSHandler(context=client_context()),
         _Redirects(),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),

@@ -9,8 +9,14 @@ project's demo servers on 127.0.0.1), so nothing of the user's is read or change
 4. ``undo.png``: the undo bar after a delete (then undone: nothing is deleted);
 5. ``sync-notice.png``: another client deletes a message, the user opens it, and the
    synchronization notice explains why nothing was shown (over the updated inbox);
-6. ``help.png``: the help window; ``about.png``: the About box;
-7. ``inbox-dark.png`` and ``viewer-dark.png``: the same windows in the dark scheme.
+6. ``compose.png``: a compose window with two attachments;
+7. ``folders.png``: the folder window on a folder of saved messages;
+8. ``settings-test.png``: the account settings after a Test connection that failed
+   (a server name that does not exist, a port where nothing listens);
+9. ``compose-failed.png`` and ``outbox.png``: a send while the SMTP server is down -
+   the window stays open with the error, and the message waits in Outbox;
+10. ``help.png``: the help window; ``about.png``: the About box;
+11. ``inbox-dark.png`` and ``viewer-dark.png``: the same windows in the dark scheme.
 
 Every step waits for the real signal it needs (a job finished, a message parsed), with
 a timeout: a step that does not happen fails the script instead of saving a wrong

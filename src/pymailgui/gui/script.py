@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from pymailgui.demo import Demo, start_demo
-from pymailgui.gui import look
+from pymailgui.gui import look, script2
 from pymailgui.gui.capture import ScriptFailed, save, save_over, settle, wait_until
 from pymailgui.gui.inbox import InboxWindow
 from pymailgui.gui.session import Desktop
@@ -26,8 +26,8 @@ class ScreenshotScript:
         self.demo: Demo | None = None
         self.desktop: Desktop | None = None
 
-    def shot(self, widget: object, name: str) -> None:
-        self.saved.append(save(widget, self.directory / name))  # type: ignore[arg-type]
+    def shot(self, widget: QWidget, name: str) -> None:
+        self.saved.append(save(widget, self.directory / name))
 
     def run(self) -> None:
         self.demo = start_demo()
@@ -47,6 +47,10 @@ class ScreenshotScript:
         self.shot(inbox, "inbox.png")
         self.undo_bar(inbox)
         self.sync_notice(inbox)
+        compose = script2.compose_with_attachment(self.desktop, inbox, self.shot)
+        script2.folders(self.desktop, inbox, self.shot)
+        script2.settings_failed_test(self.desktop, self.shot)
+        script2.outbox(self.desktop, inbox, compose, self.shot)
         self.help_and_about()
         self.dark(inbox, viewer)
 

@@ -8,6 +8,7 @@ profile completely.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 from PySide6.QtWidgets import QWidget
@@ -17,7 +18,9 @@ from pymailgui import paths
 
 @cache
 def _settings(path: str) -> QSettings:
-    paths.ensure_dir(paths.base_dir())
+    # Created 0600 first: QSettings saves through a temporary file that keeps the mode
+    # of the file it replaces (the window sizes are harmless, the recent folders not).
+    paths.private_file(Path(path))
     return QSettings(path, QSettings.Format.IniFormat)
 
 

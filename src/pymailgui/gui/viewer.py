@@ -72,17 +72,26 @@ def prepare(context: AccountContext, data: bytes) -> Prepared:
 
 class ViewerWindow(QMainWindow):
     reply_requested = Signal(bytes, bool)  # the message, reply to all
-    forward_requested = Signal(bytes)
+    forward_requested = Signal(bytes, bool)  # the message, as an attachment
     delete_requested = Signal(str)
     save_requested = Signal(list)
     mailto_requested = Signal(QUrl)
 
-    def __init__(self, context: AccountContext, key: str, row: MessageRow | None) -> None:
+    def __init__(
+        self,
+        context: AccountContext,
+        key: str,
+        row: MessageRow | None,
+        *,
+        folder: str | None = None,
+    ) -> None:
+        """``folder``: the message is ``key`` in that local folder, not on the server."""
         super().__init__(None, Qt.WindowType.Window)
         self.setObjectName("viewer_window")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.context = context
         self.key = key
+        self.folder = folder
         self.row = row
         self.data: bytes | None = None
         self.prepared: Prepared | None = None
@@ -140,6 +149,9 @@ class ViewerWindow(QMainWindow):
             "reply": act(self, "reply", lambda: self._compose("reply")),
             "reply_all": act(self, "reply_all", lambda: self._compose("reply_all")),
             "forward": act(self, "forward", lambda: self._compose("forward")),
+            "forward_attached": act(
+                self, "forward_attached", lambda: self._compose("forward_attached")
+            ),
             "save": act(self, "save", lambda: self.save_requested.emit([self.key])),
             "delete": act(self, "delete", self._delete),
             "source": act(self, "source", self.show_source),
@@ -157,8 +169,10 @@ class ViewerWindow(QMainWindow):
         for name in ("reply", "reply_all", "forward", "save", "delete", "source"):
             toolbar.addAction(self.actions_by_id[name])
         menu = self.menuBar().addMenu("&Message")
-        for name in ("reply", "reply_all", "forward", "save", "delete"):
+        for name in ("reply", "reply_all", "forward", "forward_attached", "save", "delete"):
             menu.addAction(self.actions_by_id[name])
+        if self.folder is not None:
+            self.actions_by_id["save"].setText("&Copy to Folder…")
         menu.addSeparator()
         menu.addAction(self.actions_by_id["close"])
         view_menu = self.menuBar().addMenu("&View")
@@ -167,7 +181,7 @@ class ViewerWindow(QMainWindow):
         self._enable(False)
 
     def _enable(self, ready: bool) -> None:
-        for name in ("reply", "reply_all", "forward", "source", "save"):
+        for name in ("reply", "reply_all", "forward", "forward_attached", "source", "save"):
             self.actions_by_id[name].setEnabled(ready)
         self.actions_by_id["delete"].setEnabled(not self.gone)
         self.actions_by_id["save"].setEnabled(ready and not self.gone)
@@ -244,8 +258,8 @@ class ViewerWindow(QMainWindow):
     def _compose(self, kind: str) -> None:
         if self.data is None:
             return
-        if kind == "forward":
-            self.forward_requested.emit(self.data)
+        if kind.startswith("forward"):
+            self.forward_requested.emit(self.data, kind == "forward_attached")
         else:
             self.reply_requested.emit(self.data, kind == "reply_all")
 

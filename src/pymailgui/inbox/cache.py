@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pymailgui import paths
 from pymailgui.errors import LocalStoreError
+from pymailgui.inbox.ledger import OutboxLedger
 from pymailgui.message.summary import MessageRow
 from pymailgui.sqlite_wal import migrate, schema_version, set_wal
 
@@ -124,18 +123,7 @@ class Known(NamedTuple):
     num: int
 
 
-@dataclass(frozen=True)
-class OutboxState:
-    """The sending history of one message waiting in Outbox."""
-
-    account: str
-    attempts: int
-    state: str
-    last_error: str | None
-    last_attempt: float | None
-
-
-class IndexCache:
+class IndexCache(OutboxLedger):
     """The cache database; safe to use from any thread (a connection per thread)."""
 
     def __init__(self, path: Path) -> None:
@@ -145,8 +133,8 @@ class IndexCache:
         self._all_lock = threading.Lock()
         self._closed = False
         try:
-            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _create_private(path)
+            # It holds mail: 0600 (SQLite gives its -wal and -shm files the same mode).
+            paths.private_file(path)
             db = self._db()
             # Only a new, empty file takes it (SQLite ignores it once a table exists or
             # WAL is on): a row with its header block (3-6 KB) fits one 16 KB page, where
@@ -430,38 +418,6 @@ class IndexCache:
     def put_body(self, db: sqlite3.Connection, account: str, key: str, data: bytes) -> None:
         db.execute("INSERT OR REPLACE INTO bodies VALUES (?, ?, ?)", (account, key, data))
 
-    # -- the Outbox's waiting messages ------------------------------------------------
-    def outbox_record(self, key: str, account: str, error: str, state: str) -> None:
-        """Note a failed attempt to send Outbox message ``key``: why, and in what state
-        it left the message ('failed', 'uncertain', 'delivered')."""
-        with self.transaction() as db:
-            db.execute(
-                "INSERT INTO outbox VALUES (?, ?, 1, ?, ?, ?) ON CONFLICT(msg_key) DO UPDATE "
-                "SET attempts = attempts + 1, state = excluded.state, "
-                "last_error = excluded.last_error, last_attempt = excluded.last_attempt, "
-                "account = excluded.account",
-                (key, account, state, error, time.time()),
-            )
-
-    def outbox_forget(self, key: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM outbox WHERE msg_key = ?", (key,))
-
-    def outbox_states(self) -> dict[str, OutboxState]:
-        found = self._read(
-            "SELECT msg_key, account, attempts, state, last_error, last_attempt FROM outbox"
-        )
-        return {
-            str(k): OutboxState(
-                account=str(a),
-                attempts=int(str(n)),
-                state=str(st),
-                last_error=None if e is None else str(e),
-                last_attempt=None if t is None else float(str(t)),
-            )
-            for k, a, n, st, e, t in found
-        }
-
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
@@ -477,16 +433,6 @@ def _collector_paused() -> Iterator[None]:
 def _blob(value: object) -> bytes:
     assert isinstance(value, bytes | memoryview), type(value)
     return bytes(value)
-
-
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 (it holds mail) and tighten an existing one.
-
-    SQLite gives its -wal and -shm files the main file's permissions.
-    """
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
-    if os.stat(path).st_mode & 0o077:
-        os.chmod(path, 0o600)
 
 
 def _row(r: tuple[Any, ...]) -> MessageRow:

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pymailgui.errors import (
     ConnectionFailed,
     MailError,
+    MessageError,
     ProtocolError,
     SyncError,
     UsageError,
@@ -28,13 +29,13 @@ from pymailgui.inbox.cache import IndexCache
 from pymailgui.inbox.guard import account_guard
 from pymailgui.inbox.identity import FP_PREFIX, Listing, is_fingerprint_key
 from pymailgui.inbox.refresh import UNDONE_REFRESH, Refresh
-from pymailgui.inbox.reports import DeleteReport, RefreshReport
+from pymailgui.inbox.reports import DeleteReport, RefreshReport, megabytes, plural
 from pymailgui.inbox.session import Connector, PopSession, read_listing
 from pymailgui.inbox.verify import Locator, label, same_message
 from pymailgui.inbox.writer import BodyWriter
 from pymailgui.message.read import has_attachments
 from pymailgui.message.summary import MessageRow, header_block
-from pymailgui.tasks import Phase, Task, ensure
+from pymailgui.tasks import Level, Phase, Task, ensure
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,19 @@ UNDONE_DELETE = "nothing was deleted"
 class Inbox:
     """The server inbox of one account."""
 
-    def __init__(self, account: str, cache: IndexCache, connect: Connector) -> None:
+    def __init__(
+        self,
+        account: str,
+        cache: IndexCache,
+        connect: Connector,
+        *,
+        max_message_bytes: int | None = None,
+    ) -> None:
         self.account = account
         self.cache = cache
         self._connect = connect
+        #: Messages the server lists as larger are not downloaded (the client's cap).
+        self.max_message_bytes = max_message_bytes
         self._guard = account_guard(str(cache.path), account)
 
     # -- what the user sees (no network) ---------------------------------------------
@@ -138,6 +148,14 @@ class Inbox:
                 result[row.key] = cached
             else:
                 todo.append(row)
+        for row in todo:
+            if self._too_big(row):
+                raise MessageError(
+                    f"The message {label(row)} is {megabytes(row.size)}, more than the "
+                    f"{megabytes(self.max_message_bytes or 0)} PyMailGUI downloads; raise "
+                    "max_message_bytes in the [general] settings to read it. Nothing was "
+                    "downloaded."
+                )
         if todo:
             with self._guard.hold("download", task, wait=wait):
                 result.update(self._retrieve(todo, task, keep=True))
@@ -153,9 +171,24 @@ class Inbox:
         with self._guard.hold("download", task, wait=wait):
             cached = self.cache.body_keys(self.account)
             todo = [r for r in self.rows() if r.key not in cached and not self._has_lookalikes(r)]
+            big = [r for r in todo if self._too_big(r)]
+            if big:
+                task.notify(
+                    f"{plural(len(big), 'message')} larger than "
+                    f"{megabytes(self.max_message_bytes or 0)} (max_message_bytes) "
+                    f"{'were' if len(big) > 1 else 'was'} not downloaded.",
+                    Level.WARNING,
+                    kind="too-big",
+                )
+                todo = [r for r in todo if not self._too_big(r)]
             if not todo:
                 return 0
             return len(self._retrieve(todo, task, keep=False))
+
+    def _too_big(self, row: MessageRow) -> bool:
+        # Caught before the download: the transport's cap would stop it only after
+        # reading that much, with a sentence that names no setting.
+        return self.max_message_bytes is not None and row.size > self.max_message_bytes
 
     def _has_lookalikes(self, row: MessageRow) -> bool:
         return is_fingerprint_key(row.key) and (
@@ -183,7 +216,17 @@ class Inbox:
                             keys=(row.key,),
                             gone=True,
                         )
-                    writer.add(row.key, data, self._verified(row, sizes.get(num, row.size), data))
+                    listed = sizes.get(num, row.size)
+                    writer.add(row.key, data, self._verified(row, listed, data))
+                    if len(data) < listed:
+                        task.notify(
+                            f"The message {label(row)} arrived shorter than the server said "
+                            f"({len(data):,} of {listed:,} bytes); the server may have cut "
+                            "it at a line holding a lone dot, so it is not deleted from the "
+                            "server when saved.",
+                            Level.WARNING,
+                            kind="short-message",
+                        )
                     moved += len(data)
                     task.report(Phase.RETRIEVE, done, total, moved)
                     found[row.key] = data if keep else b""

@@ -11,6 +11,10 @@ def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'s' * (n != 1)}"
 
 
+def megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
 @dataclass(frozen=True)
 class RefreshReport:
     """What a refresh found: keys added, removed by someone else, rewritten in place."""

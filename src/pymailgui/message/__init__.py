@@ -25,7 +25,14 @@ from pymailgui.message.parts import (
     save_part,
 )
 from pymailgui.message.read import has_attachments, parse, view
-from pymailgui.message.reply import forward, forward_subject, reply, reply_subject
+from pymailgui.message.reply import (
+    forward,
+    forward_subject,
+    new_message,
+    reply,
+    reply_subject,
+    signature_block,
+)
 from pymailgui.message.text import unflow, wrap_body
 
 __all__ = [
@@ -47,6 +54,7 @@ __all__ = [
     "html_to_text",
     "is_reserved_name",
     "needs_smtputf8",
+    "new_message",
     "parse",
     "reply",
     "reply_subject",
@@ -54,6 +62,7 @@ __all__ = [
     "sanitize_html",
     "save_all_parts",
     "save_part",
+    "signature_block",
     "unflow",
     "view",
     "wrap_body",

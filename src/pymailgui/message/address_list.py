@@ -289,6 +289,24 @@ def format_address_list(value: str) -> str | None:
     return ", ".join(texts)
 
 
+def mailbox_pairs(value: str) -> list[tuple[str, str]] | None:
+    """(display name, addr-spec) of every mailbox (groups flattened), read linearly;
+    None where the stdlib raises (the caller then falls back to its lenient reading)."""
+    pairs: list[tuple[str, str]] = []
+    try:
+        for address in AddressParser(value).get_address_list():
+            if has_poison(address):
+                return None
+            first = address.items[0]
+            assert isinstance(first, TokenList)
+            for mb in _members(first) if first.kind == "group" else [first]:
+                display, local, domain = _mailbox_parts(mb)
+                pairs.append((display, _addr_spec(local, domain) if local or domain else ""))
+    except (StdlibRaises, IndexError):
+        return None
+    return pairs
+
+
 def first_addr_spec(value: str) -> str:
     """The addr-spec of the header's first mailbox (``Address.addr_spec``), or ""."""
     try:

@@ -207,7 +207,8 @@ def addresses(msg: Message, name: str, defects: list[str] | None = None) -> list
     try:
         values = msg.get_all(name) or []
         for index, value in enumerate(values):
-            found = [_address(a.display_name, a.addr_spec) for a in getattr(value, "addresses", ())]
+            parsed = getattr(value, "addresses", ())
+            found = [make_address(a.display_name, a.addr_spec) for a in parsed]
             if index < len(raws) and "=?" in raws[index]:
                 found = _rejoined(raws[index], found)
             result.extend(found)
@@ -229,13 +230,17 @@ def _rejoined(raw: str, found: list[Address]) -> list[Address]:
     """
     try:
         header = _REGISTRY("to", one_line(_BETWEEN_WORDS.sub(r"\1\2", raw)))
-        again = [_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+        again = [make_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
     except Exception:
         return found
     if [a.addr_spec for a in again] != [a.addr_spec for a in found]:
         return found
     return again
 
+
+#: Longer address text skips the stdlib's parser: it is quadratic on some input (a display
+#: name of 100,000 dots took 76 s) and the linear readings below suffice.
+STDLIB_ADDRESS_LIMIT = 2_000
 
 # A mailbox written as "phrase <addr-spec>", phrase quoted or not (commas split mailboxes).
 _BRACKETED = re.compile(r'((?:"(?:[^"\\]|\\.)*"|[^<>",])*)<([^<>]*)>')
@@ -251,22 +256,25 @@ def parse_address_list(value: str) -> list[Address]:
     value = recover_8bit(value)
     loose: list[Address] = []
     try:
+        if len(value) > STDLIB_ADDRESS_LIMIT:
+            raise ValueError("too long for the stdlib's quadratic parser")
         header = _REGISTRY("to", one_line(value))
-        loose = [_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
+        loose = [make_address(a.display_name, a.addr_spec) for a in header.addresses]  # type: ignore[attr-defined]
         if loose and not header.defects:
             return loose
     except Exception:  # noqa: S110 - next fallback below
         pass
     bracketed = _BRACKETED.findall(one_line(value))
     if bracketed:
-        return [_address(name.strip().strip('"'), spec.strip()) for name, spec in bracketed]
+        return [make_address(name.strip().strip('"'), spec.strip()) for name, spec in bracketed]
     if loose:
         return loose
     pairs = email.utils.getaddresses([one_line(value)])
-    return [_address(name, spec) for name, spec in pairs if name or spec]
+    return [make_address(name, spec) for name, spec in pairs if name or spec]
 
 
-def _address(display_name: str, addr_spec: str) -> Address:
+def make_address(display_name: str, addr_spec: str) -> Address:
+    """An :class:`Address` for display: one line, 8-bit and encoded words decoded."""
     name = one_line(recover_8bit(display_name))
     if "=?" in name:
         name = one_line(decode_words(name))

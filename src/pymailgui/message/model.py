@@ -11,6 +11,8 @@ from datetime import datetime
 _DECEPTIVE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # A display name that contains any of these may pose as an address or as a list of them.
 _ADDRESS_LIKE = re.compile(r"[@<>,;:\"]")
+# RFC 5322 section 3.2.3 specials: a phrase holding one must be a quoted-string.
+_SPECIALS = re.compile(r'[][\\()<>@,:;".]')
 
 
 def strip_deceptive(text: str) -> str:
@@ -40,6 +42,22 @@ class Address:
         if _ADDRESS_LIKE.search(name):
             escaped = name.replace("\\", "\\\\").replace('"', '\\"')
             name = f'"{escaped}"'
+        return f"{name} <{addr}>"
+
+    def mailbox(self) -> str:
+        """The mailbox as RFC 5322 text to put in a draft's To or Cc; never raises.
+
+        Written by hand, not by ``email.headerregistry.Address``: its addr-spec parser
+        raises HeaderParseError or AttributeError on a received ``x@[bad`` (the class
+        of crash a reply to hostile mail hit). The text is re-parsed strictly when the
+        draft is sent, so a broken address is refused there, with a sentence.
+        """
+        name = " ".join(strip_deceptive(self.display_name).split())
+        addr = " ".join(strip_deceptive(self.addr_spec).split())
+        if not name or not addr:
+            return addr or name
+        if _SPECIALS.search(name):
+            name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
         return f"{name} <{addr}>"
 
 

@@ -17,14 +17,18 @@ from pathlib import Path
 
 from pymailgui.errors import LocalStoreError, MessageError
 from pymailgui.message.read import attached_message_bytes, parse
-from pymailgui.message.structure import Leaf, content_type, filename, is_attachment, walk
+from pymailgui.message.structure import (
+    Leaf,
+    content_type,
+    filename,
+    is_attachment,
+    visible_name,
+    walk,
+)
 from pymailgui.message.text import part_bytes
 
 MAX_NAME_BYTES = 200
 
-# C0/C1 controls, DEL, bidi marks/embeddings/overrides/isolates (U+200E/F, U+202A-202E,
-# U+2066-2069, U+061C) and the BOM.
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 # Characters Windows refuses in names (":" would also open an NTFS alternate data stream).
 _WINDOWS_FORBIDDEN = re.compile(r'[<>:"|?*]')
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -65,7 +69,7 @@ def safe_filename(name: str | None, fallback: str) -> str:
     cleaned = ""
     if name:
         cleaned = unicodedata.normalize("NFC", name)
-        cleaned = _INVISIBLE.sub("", cleaned)
+        cleaned = visible_name(cleaned)
         # Base name only: both separators count, whatever the platform (a Windows
         # sender's "C:\dir\file" must not become a file literally named that here).
         cleaned = cleaned.replace("\\", "/").rsplit("/", 1)[-1]

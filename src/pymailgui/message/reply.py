@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from email.headerregistry import Address as HeaderAddress
 
 from pymailgui.message.compose import Attachment, Draft, Identity
 from pymailgui.message.headers import header_text, message_ids, one_line
@@ -37,13 +36,6 @@ def reply_subject(subject: str) -> str:
 def forward_subject(subject: str) -> str:
     """ "Fwd: " once, replacing stacked forward prefixes ("Fw: WG: x")."""
     return "Fwd: " + _FORWARD_PREFIX.sub("", one_line(subject))
-
-
-def _format(addr: Address) -> str:
-    try:
-        return str(HeaderAddress(display_name=addr.display_name, addr_spec=addr.addr_spec))
-    except (ValueError, TypeError, IndexError):
-        return addr.addr_spec
 
 
 def _dedupe(addrs: list[Address], exclude: set[str]) -> list[Address]:
@@ -88,10 +80,22 @@ def attribution(original: MessageView) -> str:
     return f"On {when}, {who} wrote:"
 
 
+def signature_block(signature: str) -> str:
+    """The signature as it ends a message ("" without one).
+
+    RFC 3676 section 4.3: the separator is "-- " on a line of its own.
+    """
+    sig = signature.replace("\r\n", "\n").strip("\n")
+    return f"\n\n-- \n{sig}\n" if sig else ""
+
+
 def _signature(identity: Identity) -> str:
-    # RFC 3676 section 4.3: the signature separator is "-- " on its own line.
-    sig = identity.signature.replace("\r\n", "\n").strip("\n")
-    return f"\n\n-- \n{sig}\n" if sig else "\n"
+    return signature_block(identity.signature) or "\n"
+
+
+def new_message(identity: Identity) -> Draft:
+    """An empty message to write, ending with the signature."""
+    return Draft(body=signature_block(identity.signature))
 
 
 def reply(original_raw: bytes, identity: Identity, *, reply_all: bool = False) -> Draft:
@@ -112,8 +116,8 @@ def reply(original_raw: bytes, identity: Identity, *, reply_all: bool = False) -
             to, cc = cc[:1], cc[1:]
     body = f"{attribution(original)}\n{quote(original.body_text)}{_signature(identity)}"
     return Draft(
-        to=[_format(a) for a in to],
-        cc=[_format(a) for a in cc],
+        to=[a.mailbox() for a in to],
+        cc=[a.mailbox() for a in cc],
         subject=reply_subject(original.subject),
         body=body,
         in_reply_to=original.message_id,

@@ -7,6 +7,7 @@ the stdlib's recursive ``walk()`` then dies with RecursionError). An attached me
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from email.message import Message
 
@@ -82,7 +83,19 @@ def filename(part: Message) -> str | None:
     name = recover_8bit(name)
     if "=?" in name:
         name = decode_words(name)
-    return one_line(name) or None
+    return visible_name(one_line(name)) or None
+
+
+def visible_name(name: str) -> str:
+    """A file name as it would look, with nothing that hides part of it.
+
+    Format characters (category Cf: zero-width spaces and joiners, bidi marks and
+    overrides, the BOM, soft hyphens) are dropped, and every run of white space is one
+    space, so neither "photo.jpg\u200b.exe" nor "report.pdf" + 60 spaces + ".exe" can
+    keep the real extension out of sight.
+    """
+    kept = "".join(c for c in name if unicodedata.category(c) not in {"Cc", "Cf"})
+    return " ".join(kept.split())
 
 
 def disposition(part: Message) -> str | None:

@@ -9,6 +9,7 @@ session that ends any way but an acknowledged QUIT commits nothing (RFC 1939 §6
 from __future__ import annotations
 
 import logging
+import re
 import ssl
 from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
@@ -17,6 +18,7 @@ from typing import TypeVar
 from pymailgui.config.schema import Security, ServerConfig
 from pymailgui.errors import (
     ConfigError,
+    ConnectionFailed,
     MailError,
     ProtocolError,
     TLSError,
@@ -35,7 +37,7 @@ from pymailgui.pop.parse import (
     read_uidl_listing,
 )
 from pymailgui.pop.session import WINDOW_BYTES, WINDOW_COMMAND_BYTES, Session, Window
-from pymailgui.pop.transport import Transport, TransportFactory, make_tls_context
+from pymailgui.pop.transport import Transport, TransportFactory
 from pymailgui.tasks import Task, ensure
 
 T = TypeVar("T")
@@ -104,7 +106,7 @@ class POP3Client:
         """
         factory: TransportFactory = transport_factory or Transport.open
         security = Security(server.security)
-        context = make_tls_context(server.ca_path()) if security is not Security.NONE else None
+        context = server.tls_context() if security is not Security.NONE else None
         transport = factory(
             server.host,
             server.effective_port("pop"),
@@ -135,15 +137,30 @@ class POP3Client:
     def _stls(self, context: ssl.SSLContext) -> None:
         # RFC 2595 §4. STLS is tried even when CAPA did not list it (some servers forget);
         # a refusal is an error, never a reason to go on in clear.
-        status = self._session.command(b"STLS")
+        host = self._server.host
+        try:
+            status = self._session.command(b"STLS")
+        except ProtocolError as exc:  # "* OK", garbage: a TLS failure, said as one
+            raise TLSError(
+                f"The server {host} did not answer STLS as POP3 says, so the connection "
+                f"cannot be secured; nothing was sent in clear ({str(exc).rstrip('.')})."
+            ) from exc
         if not status.ok:
             self.abort()
             raise TLSError(
-                f"The server {self._server.host} does not offer STARTTLS (STLS), so the "
+                f"The server {host} does not offer STARTTLS (STLS), so the "
                 "connection cannot be secured; nothing was sent in clear "
                 f"(server said: {quote_server_text(status.text) or 'nothing'})."
             )
-        discarded = self._transport.starttls(context, self._server.host)
+        try:
+            discarded = self._transport.starttls(context, host)
+        except TLSError as exc:
+            raise exc.with_note("Nothing was sent in clear.") from exc
+        except ConnectionFailed as exc:  # the server hung up during the handshake
+            raise TLSError(
+                f"A secure (TLS) connection with {host} could not be set up: "
+                f"{str(exc).rstrip('.')}; nothing was sent in clear."
+            ) from exc
         if discarded:
             self._log.note(f"discarded {discarded} bytes sent in clear before TLS")
         self._log.note("TLS started")
@@ -247,6 +264,11 @@ class POP3Client:
 
     def listing(self) -> tuple[dict[int, int], dict[int, str] | None]:
         """LIST and UIDL (None without UIDL); one round trip when the server pipelines."""
+        sizes, uids = self._listing()
+        self._check_in_step("LIST and UIDL")
+        return sizes, uids
+
+    def _listing(self) -> tuple[dict[int, int], dict[int, str] | None]:
         if not self.capabilities.pipelining:
             return self.list_sizes(), self.uidl_all()
         self._session.send_many([b"LIST", b"UIDL"])
@@ -324,11 +346,13 @@ class POP3Client:
 
     def dele(self, num: int) -> None:
         """Mark message ``num`` deleted (done only when QUIT is acknowledged)."""
+        self._check_in_step("its last answer")
         self._ok(b"DELE %d" % _positive(num))
 
     def dele_many(self, nums: Sequence[int]) -> dict[int, bool]:
         """Mark several messages deleted; True for each one the server accepted."""
         todo = [_positive(n) for n in nums]
+        self._check_in_step("its last answer")
         answers = self._pipeline(
             todo, lambda n: b"DELE %d" % n, lambda: self._session.read_status().ok, size=_no_body
         )
@@ -348,6 +372,7 @@ class POP3Client:
         drops before the answer: either way the caller must assume nothing was deleted.
         """
         try:
+            self._check_in_step("its last answer")
             status = self._session.command(b"QUIT")
         finally:
             self.abort()
@@ -407,10 +432,37 @@ class POP3Client:
         )
 
     def _read_body(self) -> bytes | None:
-        return self._session.read_answer(self.max_message_bytes)
+        return self._in_step(self._session.read_answer(self.max_message_bytes))
 
     def _body_after(self, status: Status) -> bytes | None:
-        return self._session.read_body(status, self.max_message_bytes)
+        return self._in_step(self._session.read_body(status, self.max_message_bytes))
+
+    def _in_step(self, body: bytes | None) -> bytes | None:
+        if body is not None and _STATUS_SHAPED.match(body):
+            # A message never starts with "+OK " or "-ERR " (no header field name holds
+            # a space): this is the next answer's status line, so an extra line came
+            # before this answer and every answer from here on is another command's.
+            self.abort()
+            raise self._out_of_step("an extra line before a message")
+        return body
+
+    def _check_in_step(self, after: str) -> None:
+        """Nothing may be waiting unread when no answer is due.
+
+        An unsolicited or extra line (a buggy server, an injection on a plain
+        connection) would be read as the answer to the next command: a DELE must
+        never be sent, nor a QUIT that commits, on answers that may be shifted.
+        """
+        extra = self._transport.buffered
+        if extra:
+            self.abort()
+            raise self._out_of_step(f"{extra} bytes nobody asked for after {after}")
+
+    def _out_of_step(self, what: str) -> ProtocolError:
+        return ProtocolError(
+            f"The server {self._server.host} sent {what}, so its answers can no longer be "
+            "matched to the commands; the connection was closed and nothing was deleted."
+        )
 
     def _pipeline(
         self,
@@ -448,6 +500,10 @@ class POP3Client:
 
 def _no_body(_num: int) -> int:
     return 0  # a status line only
+
+
+# A POP3 status line (RFC 1939 §3): what a shifted answer's first line looks like.
+_STATUS_SHAPED = re.compile(rb"(?:\+OK|-ERR)(?: |\r?\n|$)")
 
 
 def _positive(num: int) -> int:

@@ -23,12 +23,11 @@ from pymailgui.errors import (
 )
 from pymailgui.smtp.client import SMTPClient, protocol_log
 from pymailgui.tasks import Task, ensure
-from pymailgui.tls import client_context
 
 
 def tls_context(server: ServerConfig) -> ssl.SSLContext:
     """A verifying client context for ``server`` (:func:`pymailgui.tls.client_context`)."""
-    return client_context(server.ca_path())
+    return server.tls_context()
 
 
 def describe(server: ServerConfig) -> str:
@@ -143,7 +142,8 @@ def _establish(
         raise ConnectionFailed(f"{where} refused the session: {code} {_text(text)}")
     _ehlo(client, where, helo_allowed=server.security is Security.NONE)
     if server.security is Security.STARTTLS:
-        _starttls(client, where, context)
+        # Never None: smtplib's starttls() would make an unverified context of its own.
+        _starttls(client, where, context if context is not None else tls_context(server))
     if server.username and password is not None:
         _login(client, where, server.username, password)
     elif server.username:
@@ -162,7 +162,7 @@ def _ehlo(client: SMTPClient, where: str, *, helo_allowed: bool) -> None:
     raise ConnectionFailed(f"{where} rejected our greeting (EHLO): {code} {_text(text)}")
 
 
-def _starttls(client: SMTPClient, where: str, context: ssl.SSLContext | None) -> None:
+def _starttls(client: SMTPClient, where: str, context: ssl.SSLContext) -> None:
     if not client.has_extn("starttls"):
         # Never fall back to clear text (RFC 8314 §4.1 / POP-NOTES): stop here.
         raise TLSError(

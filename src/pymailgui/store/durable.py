@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 import socket
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
@@ -46,6 +48,86 @@ def unique_name() -> str:
     sec = int(now)
     usec = int((now - sec) * 1_000_000)
     return f"{sec}.M{usec:06d}P{os.getpid()}Q{n}R{secrets.token_hex(8)}.{_hostname()}"
+
+
+# unique_name()'s shape: the writer's pid and host say whether it can still be writing.
+_UNIQUE = re.compile(r"\d+\.M\d+P(?P<pid>\d+)Q\d+R[0-9a-f]+\.(?P<host>.+)")
+#: The Maildir spec's rule for tmp/: a file not touched for 36 hours is debris.
+TMP_MAX_AGE = 36 * 3600.0
+
+
+def _gone(pid: int) -> bool:
+    """Whether no process ``pid`` runs on this host (a reused pid only keeps a file)."""
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False  # it exists (another user's) or we cannot tell: keep the file
+    return False
+
+
+def is_debris(name: str, mtime: float, *, now: float | None = None) -> bool:
+    """Whether a file in a tmp/ directory was left by a writer that cannot finish it.
+
+    Its writer on this host is gone (killed midway: nothing will rename it), or it is
+    older than :data:`TMP_MAX_AGE` (the Maildir rule, for writers elsewhere).
+    """
+    if (now if now is not None else time.time()) - mtime > TMP_MAX_AGE:
+        return True
+    match = _UNIQUE.fullmatch(name)
+    if match is None:
+        return False
+    return match["host"] == _hostname() and _gone(int(match["pid"]))
+
+
+def _sweep(directory: Path, writer_name: Callable[[str], str | None]) -> list[str]:
+    """Remove the files of ``directory`` whose ``writer_name`` is :func:`is_debris`."""
+    removed: list[str] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = writer_name(entry.name)
+        if name is None:
+            continue
+        try:
+            if entry.is_file(follow_symlinks=False) and is_debris(
+                name, entry.stat(follow_symlinks=False).st_mtime
+            ):
+                os.unlink(entry.path)
+                removed.append(entry.name)
+        except OSError:
+            continue  # renamed or removed by its writer meanwhile
+    return removed
+
+
+def sweep_debris(tmp_dir: Path) -> list[str]:
+    """Remove the :func:`is_debris` files of a Maildir's ``tmp_dir``; return their names."""
+    return _sweep(tmp_dir, lambda name: name)
+
+
+def aside_name(target: Path) -> str:
+    """The hidden name a file for ``target`` is written under before its rename."""
+    return f".{target.name}.{unique_name()}.tmp"
+
+
+def sweep_aside(target: Path) -> list[str]:
+    """Remove files :func:`aside_name` gave for ``target`` whose writer is gone.
+
+    Only names of exactly that shape: this runs in a directory the user chose.
+    """
+    prefix = f".{target.name}."
+
+    def writer_name(name: str) -> str | None:
+        inner = name.removeprefix(prefix).removesuffix(".tmp")
+        shaped = name.startswith(prefix) and name.endswith(".tmp")
+        return inner if shaped and _UNIQUE.fullmatch(inner) else None
+
+    return _sweep(target.parent, writer_name)
 
 
 def fsync_dir(path: Path) -> None:
@@ -97,11 +179,28 @@ class TmpFile:
         hard-linked (which fails atomically when the name exists) and then unlinked.
         Returns the file's final status (size, mtime).
         """
+        status = self.sync()
+        self.publish(target, replace=replace)
+        return status
+
+    def sync(self) -> os.stat_result:
+        """Flush and fsync the file (still invisible in tmp/); return its status.
+
+        Split from :meth:`publish` so a caller can record what the file is (its
+        provenance) after the bytes are safe and before the file becomes visible.
+        """
         try:
             self._file.flush()
             os.fsync(self._file.fileno())
             status = os.fstat(self._file.fileno())
             self._file.close()
+        except OSError as exc:
+            raise LocalStoreError(f"Cannot store {self.path}: {exc.strerror or exc}.") from exc
+        return status
+
+    def publish(self, target: Path, *, replace: bool = True) -> None:
+        """Rename the synced file to ``target`` (see :meth:`commit`), fsync its directory."""
+        try:
             if replace:
                 os.replace(self.path, target)
             else:
@@ -112,7 +211,6 @@ class TmpFile:
         except OSError as exc:
             raise LocalStoreError(f"Cannot store {target}: {exc.strerror or exc}.") from exc
         self._committed = True
-        return status
 
     def discard(self) -> None:
         if not self._file.closed:

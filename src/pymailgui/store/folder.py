@@ -11,6 +11,8 @@ The layout is the standard one: ``mailbox.Maildir``, mutt or Dovecot read it as 
 from __future__ import annotations
 
 import contextlib
+import errno
+import hashlib
 import io
 import logging
 import os
@@ -21,7 +23,7 @@ from typing import BinaryIO
 
 from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import MessageRow, summarize_headers
-from pymailgui.store.durable import TmpFile, fsync_dir
+from pymailgui.store.durable import TmpFile, fsync_dir, sweep_debris
 from pymailgui.store.entry import FLAG_CHARS, MessageMissing, normalize_flags
 from pymailgui.store.headers import MAX_HEADER_BYTES, read_header_block, read_header_file
 from pymailgui.store.index import CachedSummary, FolderIndex, MessageSource
@@ -112,12 +114,37 @@ class Folder:
         mtime: float | None = None,
     ) -> str:
         """Like :meth:`add` for a message given in pieces (never all in memory)."""
+        key = self._add(chunks, flags, mtime, _make_source(account, source_uid), None)
+        assert key is not None  # only add_unique skips
+        return key
+
+    def add_unique(
+        self, chunks: Iterable[bytes], *, origin: str, flags: str = "", mtime: float | None = None
+    ) -> str | None:
+        """Like :meth:`add_stream`, unless the same bytes from ``origin`` are here already.
+
+        The bytes' SHA-256 is recorded as their provenance (``origin``, "sha256:...").
+        Returns the new key, or None when this folder holds such a copy: an import run
+        again after a crash or a cancel adds only what it had not stored yet.
+        """
+        return self._add(chunks, flags, mtime, None, origin)
+
+    def _add(
+        self,
+        chunks: Iterable[bytes],
+        flags: str,
+        mtime: float | None,
+        source: MessageSource | None,
+        origin: str | None,
+    ) -> str | None:
         flags = normalize_flags(flags)
-        source = _make_source(account, source_uid)
         head = bytearray()  # the start of the message, for its listing summary
+        digest = hashlib.sha256() if origin is not None else None
         with TmpFile(self.path / "tmp") as tmp:
             for chunk in chunks:
                 tmp.write(chunk)
+                if digest is not None:
+                    digest.update(chunk)
                 if len(head) < MAX_HEADER_BYTES:
                     head += chunk[: MAX_HEADER_BYTES - len(head)]
             if mtime is not None:
@@ -125,20 +152,43 @@ class Folder:
             key = tmp.name
             # A message with flags was already seen by a client: it belongs in cur/.
             target = self.path / "cur" / f"{key}:2,{flags}" if flags else self.path / "new" / key
-            status = tmp.commit(target)
-        # Summarized now, while the bytes are at hand: listing never has to read it.
-        summary = summarize_headers(read_header_block(io.BytesIO(head)))
-        cached = CachedSummary(status.st_size, status.st_mtime, summary)
+            status = tmp.sync()
+            if origin is not None and digest is not None:
+                source = MessageSource(origin, f"sha256:{digest.hexdigest()}")
+                if self.source_count(source.account, source.uid):
+                    return None  # the same bytes are stored already; tmp is discarded
+            # Summarized now, while the bytes are at hand: listing never has to read it.
+            summary = summarize_headers(read_header_block(io.BytesIO(head)))
+            cached = CachedSummary(status.st_size, status.st_mtime, summary)
+            # Provenance first, then the rename that makes the message visible: a crash
+            # in between leaves a record of a file that is not there (has_source() counts
+            # only files that exist), never a visible copy nobody knows was downloaded -
+            # which the next "save and delete" would download and store a second time.
+            self._record(key, cached, source)
+            try:
+                tmp.publish(target)
+            except BaseException:
+                with contextlib.suppress(LocalStoreError):
+                    self._index.forget(key)
+                raise
+        return key
+
+    def _record(self, key: str, cached: CachedSummary, source: MessageSource | None) -> None:
         try:
             self._index.record_added(key, cached, source)
         except LocalStoreError as exc:
-            if source is None:
-                log.warning("cannot cache the summary of %s: %s", key, exc)
-                return key
-            # No provenance, no message: the caller must not DELE it on the server.
-            self._unlink(target)
-            raise
-        return key
+            if source is not None:
+                raise  # no provenance, no message: the caller must not DELE it
+            log.warning("cannot cache the summary of %s: %s", key, exc)
+
+    def sweep_tmp(self) -> list[str]:
+        """Remove what killed writers left in tmp/ (never visible as messages), and the
+        provenance they had recorded for it; returns the keys removed."""
+        removed = sweep_debris(self.path / "tmp")
+        for key in removed:
+            with contextlib.suppress(LocalStoreError):
+                self._index.forget(key)
+        return removed
 
     # -- reading ------------------------------------------------------------------------
 
@@ -271,17 +321,53 @@ class Folder:
     def move(self, key: str, other: Folder) -> str:
         """Move ``key`` to ``other`` and return its key there (flags and source kept).
 
-        The copy is stored durably before the original is removed: a crash in between
-        leaves two copies, never none.
+        One rename(2) moves the file, so a crash leaves the message in one folder or
+        the other, never in both and never in neither; ``other`` records its
+        provenance first (a record of a file that is not there counts for nothing).
+        Across file systems it is copied, durably, and only then removed: a crash
+        there may leave two copies, never none.
         """
         if other == self:
             return key
-        flags = self.flags(key)
         source = self.source_of(key)
+        for _ in range(5):
+            file = self._locate(key)
+            target = other.path / file.path.parent.name / file.path.name
+            if key in other:  # unique names make this a copy someone made by hand
+                break
+            try:
+                st = file.path.stat()
+                summary = summarize_headers(read_header_file(file.path))
+            except FileNotFoundError:
+                continue  # renamed by a flag change elsewhere: look again
+            except OSError as exc:
+                raise LocalStoreError(f"Cannot read {file.path}: {exc.strerror}.") from exc
+            other._record(key, CachedSummary(st.st_size, st.st_mtime, summary), source)
+            try:
+                os.rename(file.path, target)
+            except OSError as exc:
+                with contextlib.suppress(LocalStoreError):
+                    other._index.forget(key)
+                if isinstance(exc, FileNotFoundError):
+                    continue
+                if exc.errno == errno.EXDEV:
+                    break
+                raise LocalStoreError(f"Cannot move {key}: {exc.strerror}.") from exc
+            fsync_dir(target.parent)
+            fsync_dir(file.path.parent)
+            self._cur_names.pop(key, None)
+            with contextlib.suppress(LocalStoreError):
+                self._index.forget(key)  # harmless if left: the file is not here
+            return key
+        else:
+            raise self._missing(key)
+        return self._copy_then_remove(key, other, source)
+
+    def _copy_then_remove(self, key: str, other: Folder, source: MessageSource | None) -> str:
         with self.open(key) as f:
             new_key = other.add_stream(
                 iter(lambda: f.read(CHUNK), b""),
-                flags=flags,
+                flags=self.flags(key),
                 source_uid=source.uid if source else None,
                 account=source.account if source else "",
                 mtime=os.fstat(f.fileno()).st_mtime,
@@ -300,6 +386,14 @@ class Folder:
         """How many messages of this folder came from ``uid`` of ``account`` (and still exist)."""
         keys = self._index.keys_from(MessageSource(account, uid))
         return sum(1 for k in keys if k in self)
+
+    def copy_size(self, account: str, uid: str) -> int:
+        """Bytes of the largest stored copy of server message ``uid`` (0: none)."""
+        sizes = [0]
+        for key in self._index.keys_from(MessageSource(account, uid)):
+            with contextlib.suppress(MessageMissing, FileNotFoundError):
+                sizes.append(self._locate(key).path.stat().st_size)
+        return max(sizes)
 
     def has_source(self, account: str, uid: str) -> bool:
         """True when a copy of server message ``uid`` of ``account`` is stored here."""

@@ -173,6 +173,9 @@ class FolderStore:
         for name in STANDARD_FOLDERS:
             if name_key(name) not in existing:
                 self._make(name)
+        for directory in existing.values():
+            # A writer killed midway left a file in tmp/ that nothing will finish.
+            Folder(self.root / directory, directory).sweep_tmp()
         self._ready = True
 
     def _sweep_trash(self) -> None:

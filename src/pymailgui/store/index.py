@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 import time
+import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pymailgui import paths
 from pymailgui.errors import LocalStoreError
 from pymailgui.message.summary import HeaderFields
 from pymailgui.sqlite_wal import migrate, schema_version, set_wal
@@ -204,8 +207,11 @@ class FolderIndex:
             db.close()
 
     def _open(self) -> sqlite3.Connection:
+        if not os.access(self.path.parent, os.W_OK):
+            return self._open_read_only()
         for attempt in (1, 2):
             try:
+                self._make_private()
                 db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
             except sqlite3.Error as exc:
                 raise LocalStoreError(
@@ -236,6 +242,44 @@ class FolderIndex:
                 db.close()
                 raise
         raise AssertionError("unreachable")
+
+    def _make_private(self) -> None:
+        """Summaries and provenance name mail: the file is 0600 (one stat when it is)."""
+        try:
+            private = not os.stat(self.path).st_mode & 0o077
+        except FileNotFoundError:
+            private = False
+        if not private:
+            try:
+                paths.private_file(self.path)
+            except OSError as exc:
+                raise LocalStoreError(
+                    f"The index of folder {self.path.parent.name} cannot be opened "
+                    f"({exc.strerror or exc})."
+                ) from exc
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """The index of a folder on read-only media or a read-only mount, as it is.
+
+        SQLite cannot open a WAL database where it cannot create the -shm file, so the
+        folder could not even be listed, and a save into it failed with "unable to open
+        database file" instead of saying why. ``immutable`` reads the file without
+        locks; a missing or foreign index reads as empty (summaries are a cache, and no
+        provenance errs on the safe side). Writes then fail where the message file is
+        created, with the file system's own reason.
+        """
+        if self.path.is_file():
+            uri = "file:" + urllib.parse.quote(str(self.path.absolute()))
+            db = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None)
+            try:
+                if int(db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION:
+                    return db
+            except sqlite3.Error as exc:
+                log.warning("cannot read the index of read-only %s: %s", self.path.parent, exc)
+            db.close()
+        db = sqlite3.connect(":memory:", isolation_level=None)
+        db.executescript(_SCHEMA_V1)
+        return db
 
     def _migrate(self, db: sqlite3.Connection) -> None:
         version = schema_version(db)

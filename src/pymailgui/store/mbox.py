@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ from typing import BinaryIO
 from pymailgui.errors import LocalStoreError, UsageError
 from pymailgui.message.address_list import first_addr_spec
 from pymailgui.message.summary import header_fields, summarize_headers
-from pymailgui.store.durable import TmpFile
+from pymailgui.store.durable import TmpFile, aside_name, sweep_aside
 from pymailgui.store.entry import DRAFT, FLAGGED, REPLIED, SEEN, TRASHED
 from pymailgui.store.folder import Folder
 from pymailgui.store.headers import MAX_HEADER_BYTES, read_header_block
@@ -51,13 +50,18 @@ _BAD_SENDER = re.compile(rb"[\x00-\x20\x7f]")
 DEFAULT_SENDER = b"MAILER-DAEMON"
 _STATUS_FIELDS = frozenset((b"status", b"x-status"))
 _SENDER_FIELDS = frozenset((b"return-path", b"from"))
+#: The provenance of imported messages (with their bytes' SHA-256): importing again,
+#: after a crash or a cancel, adds only the messages the folder does not hold yet.
+IMPORT_ORIGIN = "mbox-import"
 
 
 def import_mbox(path: Path | str, folder: Folder) -> int:
     """Add every message of the mbox file ``path`` to ``folder``; return how many.
 
     Messages are stored one by one, durably; if reading fails midway, those already
-    stored stay and the error says how many. The Status/X-Status headers that mbox
+    stored stay and the error says how many. A message this folder already holds from
+    an import (the same bytes) is not added again, so an import killed midway can
+    simply be run again. The Status/X-Status headers that mbox
     clients (mutt, Thunderbird) keep become Maildir flags; the bytes are unchanged.
     """
     path = Path(path)
@@ -68,12 +72,13 @@ def import_mbox(path: Path | str, folder: Folder) -> int:
                 head = _header_lines(body)
                 if not head:
                     continue  # an empty message: nothing to store
-                folder.add_stream(
+                added = folder.add_unique(
                     chain(head, body),
+                    origin=IMPORT_ORIGIN,
                     flags=_status_flags(b"".join(head)),
                     mtime=_from_line_time(separator),
                 )
-                count += 1
+                count += added is not None
     except OSError as exc:
         raise LocalStoreError(
             f"Cannot read {path} ({exc.strerror or exc}); {count} messages were imported."
@@ -119,7 +124,8 @@ def export_mbox(
     if not overwrite and (path.exists() or path.is_symlink()):
         raise UsageError(f"{path} already exists; choose another name or allow overwriting.")
     chosen = [e.key for e in folder.entries()] if keys is None else list(keys)
-    with TmpFile(path.parent, f".{path.name}.{secrets.token_hex(6)}.tmp") as tmp:
+    sweep_aside(path)  # what an export killed midway left behind
+    with TmpFile(path.parent, aside_name(path)) as tmp:
         for key in chosen:
             with folder.open(key) as message:
                 _write_message(tmp, message)
