@@ -123,3 +123,20 @@ def test_json_on_a_terminal_is_indented() -> None:
     fmt.write_rows_json(terminal, [row("One")], key_name="key")  # type: ignore[arg-type]
     text = "".join(terminal.parts)
     assert text.startswith("[\n  {") and json.loads(text)[0]["key"] == "k"
+
+
+def test_the_list_shows_dates_in_local_time_as_the_gui_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+    from datetime import timedelta, timezone
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        tokyo = datetime(2026, 3, 10, 16, 47, tzinfo=timezone(timedelta(hours=9)))
+        assert fmt.date_column(tokyo) == "2026-03-10 07:47"
+        assert fmt.date_column(None).strip() == "(no date)"
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -372,3 +372,19 @@ def test_list_offline_before_any_refresh_says_not_loaded(
     assert server.session_count == 0
     ok(pymail("list"))
     assert len(ok(pymail("list", "--offline")).lines()) == 2
+
+
+def test_a_typo_at_send_it_asks_again_and_never_drops_the_text(pymail: Pymail) -> None:
+    r = pymail("--demo", stdin="m\ndemo@example.com\n\nTypo\nkeep me\n.\nsure\nd\nq\n")
+    assert r.rc == 0, r.err
+    assert "Answer y to send, n to discard the text, or d to keep it in Drafts." in r.text
+    assert "Kept in Drafts." in r.text
+    assert folder_subjects(pymail, "Drafts", "--demo") == ["Typo"]
+    assert folder_subjects(pymail, "Sent", "--demo") == []
+
+
+def test_send_ends_the_text_with_the_signature_as_the_gui_does(pymail: Pymail) -> None:
+    r = pymail("--demo", "send", "--to", "demo@example.com", "--subject", "Signed", stdin="Hi.\n")
+    assert r.rc == 0, r.err
+    sent = ok(pymail("--demo", "folder", "Sent", "show", "1", "--raw")).out
+    assert "Hi.\n\n-- \nSent from the PyMailGUI demo" in sent.decode().replace("\r\n", "\n")

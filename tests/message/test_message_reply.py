@@ -77,11 +77,19 @@ def test_reply_goes_to_sender_with_threading() -> None:
     assert draft.subject == "Re: Café plans"
     assert draft.in_reply_to == "<m3@example.org>"
     assert draft.references == ["<m1@example.org>", "<m2@example.org>", "<m3@example.org>"]
+    # An empty first line for the reply (the cursor starts there), the signature under
+    # it, then the quoted original.
     assert draft.body.startswith(
+        "\n\n-- \nMe\nexample.com\n\n"
         "On Mon, 03 Feb 2025 at 10:00, Alice wrote:\n> Let's meet.\n>> earlier\n>\n> A"
     )
-    assert draft.body.endswith("\n\n-- \nMe\nexample.com\n")
+    assert draft.body.endswith("\n")
     assert draft.attachments == []
+
+
+def test_a_reply_without_signature_starts_with_room_for_the_text() -> None:
+    body = reply(ORIGINAL, Identity("me@example.com", "Me")).body
+    assert body.startswith("\n\nOn Mon, 03 Feb 2025 at 10:00, Alice wrote:\n> Let's meet.")
 
 
 def test_reply_to_header_wins() -> None:

@@ -75,8 +75,14 @@ def sender_name(text: str) -> str:
 
 
 def date_column(when: datetime | None) -> str:
-    """A date as a fixed 16-column list field."""
-    return when.strftime("%Y-%m-%d %H:%M") if when else "(no date)".ljust(_DATE_CELLS)
+    """A date as a fixed 16-column list field, in local time (as the GUI shows it)."""
+    if when is None:
+        return "(no date)".ljust(_DATE_CELLS)
+    try:
+        when = when.astimezone()
+    except (OverflowError, OSError, ValueError):
+        pass  # a year the platform's local-time conversion can't take: as written
+    return when.strftime("%Y-%m-%d %H:%M")
 
 
 def status_mark(row: MessageRow) -> str:

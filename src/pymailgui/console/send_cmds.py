@@ -70,13 +70,13 @@ def _with_text(draft: Draft, text: str, attachments: list[Path]) -> Draft:
 def deliver(s: Session, draft: Draft) -> SendResult | None:
     """Send ``draft`` (the interactive mode asks first; None: the user chose not to)."""
     if s.interactive:
-        answer = (ask_line("Send it? [Y/n/draft] ", s.stdin, s.out) or "n").strip().lower()
-        if answer in ("d", "draft"):
+        answer = _send_answer(s)
+        if answer == "draft":
             s.account.save_draft(draft)
             s.say("Kept in Drafts.")
             return None
-        if answer not in ("", "y", "yes"):
-            s.say("Not sent.")
+        if answer == "no":
+            s.say("Not sent; the text was discarded.")
             return None
     try:
         result = s.run("send", lambda task: s.account.send(draft, task))
@@ -92,6 +92,26 @@ def deliver(s: Session, draft: Draft) -> SendResult | None:
     for address, (code, text) in result.refused.items():
         s.note(f"Not delivered to {address}: {code} {text}")
     return result
+
+
+_SEND_ANSWERS = {"": "yes", "y": "yes", "yes": "yes", "n": "no", "no": "no"} | {
+    "d": "draft",
+    "draft": "draft",
+}
+
+
+def _send_answer(s: Session) -> str:
+    """ "yes", "no" or "draft"; anything else is asked again (a typo must not throw the
+    text away). At the end of input the text is kept in Drafts, never lost."""
+    while True:
+        line = ask_line("Send it? [Y/n/draft] ", s.stdin, s.out)
+        if line is None:
+            s.say("")
+            return "draft"
+        answer = _SEND_ANSWERS.get(line.strip().lower())
+        if answer is not None:
+            return answer
+        s.say("Answer y to send, n to discard the text, or d to keep it in Drafts.")
 
 
 def _kept_in_drafts(s: Session, draft: Draft, exc: MailError) -> MailError:
@@ -112,7 +132,9 @@ def _status(result: SendResult | None) -> int:
 def cmd_send(s: Session, args: argparse.Namespace) -> int:
     if not (args.to or args.cc or args.bcc):
         raise UsageError("Say who gets the message: --to, --cc or --bcc.")
-    draft = Draft(to=args.to, cc=args.cc, bcc=args.bcc, subject=args.subject or "")
+    draft = s.account.new_draft()  # with the account's signature, as the GUI's Write
+    draft.to, draft.cc, draft.bcc = list(args.to or ()), list(args.cc or ()), list(args.bcc or ())
+    draft.subject = args.subject or ""
     text = _text_or_cancel(s, args)
     if text is None:
         return 0

@@ -114,7 +114,11 @@ def reply(original_raw: bytes, identity: Identity, *, reply_all: bool = False) -
         cc = _dedupe(original.to + original.cc, exclude)
         if not to and cc:
             to, cc = cc[:1], cc[1:]
-    body = f"{attribution(original)}\n{quote(original.body_text)}{_signature(identity)}"
+    # The reply goes on top, where the cursor starts; the signature ends the reply,
+    # above the quoted original (RFC 3676 §4.3 separator).
+    signature = signature_block(identity.signature)
+    body = (f"{signature}\n" if signature else "\n\n") + attribution(original) + "\n"
+    body += quote(original.body_text) + "\n"
     return Draft(
         to=[a.mailbox() for a in to],
         cc=[a.mailbox() for a in cc],
