@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
@@ -209,3 +210,14 @@ def test_every_window_is_non_modal(open_inbox, qtbot):
         lambda: bool(top_level("about_box")) and bool(top_level("help_window")), timeout=WAIT_MS
     )
     assert QApplication.activeModalWidget() is None
+
+
+def test_version_prints_ours_and_qts_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    from pymailgui import __version__
+    from pymailgui.gui.app import build_parser
+
+    with pytest.raises(SystemExit) as done:
+        build_parser().parse_args(["--version"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"pymailgui {__version__} (PySide6 ") and "Qt 6." in out

@@ -64,7 +64,7 @@ class AccountsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("accounts_dialog")
-        self.setWindowTitle("Account Settings - PyMailGUI")
+        self.setWindowTitle("Account Settings")
         self.setModal(False)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.working = config

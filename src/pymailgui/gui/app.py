@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
+import PySide6
 from PySide6.QtCore import (
     QMessageLogContext,
     QObject,
@@ -28,11 +29,12 @@ from PySide6.QtCore import (
     QtMsgType,
     qFormatLogMessage,
     qInstallMessageHandler,
+    qVersion,
 )
 from PySide6.QtGui import QGuiApplication, QImageReader
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
-from pymailgui import paths
+from pymailgui import __version__, paths
 from pymailgui.config import Config
 from pymailgui.config.load import load
 from pymailgui.errors import (
@@ -63,6 +65,11 @@ _TITLES: list[tuple[type[MailError], str]] = [
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pymailgui", description="PyMailGUI, the desktop POP3/SMTP mail client."
+    )
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"pymailgui {__version__} (PySide6 {PySide6.__version__}, Qt {qVersion()})",
     )
     parser.add_argument(
         "--demo", action="store_true", help="open the demo account (local servers, sample mail)"

@@ -199,7 +199,7 @@ class FolderWindow(QMainWindow):
         self._update_title()
 
     def _update_title(self) -> None:
-        self.setWindowTitle(f"{self.current} - {self.context.name} - PyMailGUI")
+        self.setWindowTitle(f"{self.current} - {self.context.name}")
 
     def _update_actions(self) -> None:
         count = len(self.table.selectionModel().selectedRows())

@@ -127,7 +127,7 @@ class HelpWindow(QMainWindow):
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("help_window")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle("PyMailGUI Help")
+        self.setWindowTitle("Help")
         self.view = SafeHtmlView(self)
         self.view.setObjectName("help_text")
         self.view.show_html(

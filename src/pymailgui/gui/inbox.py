@@ -161,8 +161,11 @@ class InboxWindow(QMainWindow):
         self.pane.update_counts()
         total = self.model.total
         unread = self.model.unread
-        counts = f"{unread:,} unread, {total:,}" if unread else f"{total:,}"
-        self.setWindowTitle(f"{self.context.name} - PyMailGUI ({counts} messages)")
+        counts = f"{total:,} message{'s' * (total != 1)}"
+        if unread:
+            counts = f"{unread:,} unread, {counts}"
+        # No program name: the platform adds " — PyMailGUI" (the display name) itself.
+        self.setWindowTitle(f"{self.context.name} ({counts})")
 
     def _update_actions(self) -> None:
         count = len(self.table.selectionModel().selectedRows())

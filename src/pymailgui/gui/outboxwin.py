@@ -103,7 +103,7 @@ class OutboxWindow(QMainWindow):
         context.outgoing.job_started.connect(lambda _job: self._update_actions())
         context.outgoing.idle.connect(self._update_actions)
         context.folders_changed.connect(lambda names: self.reload() if OUTBOX in names else None)
-        self.setWindowTitle(f"Outbox - {context.name} - PyMailGUI")
+        self.setWindowTitle(f"Outbox - {context.name}")
         self.resize(900, 420)
         settings.restore_geometry("outbox", self)
         self.reload()
