@@ -388,3 +388,27 @@ def test_send_ends_the_text_with_the_signature_as_the_gui_does(pymail: Pymail) -
     assert r.rc == 0, r.err
     sent = ok(pymail("--demo", "folder", "Sent", "show", "1", "--raw")).out
     assert "Hi.\n\n-- \nSent from the PyMailGUI demo" in sent.decode().replace("\r\n", "\n")
+
+
+def test_a_send_queued_for_want_of_a_password_does_not_exit_as_nothing_done(
+    pymail: Pymail,
+    pop_server_factory: PopServerFactory,
+    make_smtp_server: Callable[[SMTPOptions], SMTPTestServer],
+) -> None:
+    # No terminal to ask, no password source: the message waits in Outbox, so the exit
+    # code is 1 (a failure), never 2 ("nothing done").
+    server = pop_server_factory()
+    fill(server, 1)
+    needs_login = make_smtp_server(SMTPOptions(tls="starttls", auth=True))
+    table = smtp_table(needs_login.port).replace('auth = "none"', 'auth = "plain"')
+    table = table.replace('security = "none"', 'security = "none"\nusername = "alice"')
+    configure_scripted(pymail, server, extra=table)
+    r = pymail("send", "--to", "bob@example.com", "--subject", "Later", stdin="Text.\n")
+    sentence = r.assert_clean_error(1)
+    assert "No password for alice" in sentence and "waits in Outbox" in sentence
+    assert folder_subjects(pymail, "Outbox") == ["Later"]
+
+
+def test_the_demo_account_needs_no_password(pymail: Pymail) -> None:
+    sentence = pymail("--demo", "password").assert_clean_error(2)
+    assert sentence == "The demo account needs no password; nothing was stored."

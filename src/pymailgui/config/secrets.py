@@ -114,9 +114,14 @@ def get_password(
                 f"No password was given for {login} on {server.host}; nothing was done."
             )
     if not password:
+        keep = (
+            "or store the password in the system keyring"
+            if use_keyring and keyring_available()
+            else "(this machine has no system keyring to keep it in)"
+        )
         raise ConfigError(
             f"No password for {login} on {server.host}: give the account a password "
-            "command (password_command) or store the password in the system keyring."
+            f"command (password_command) {keep}."
         )
     remember_secret(password)
     with _lock:
@@ -169,6 +174,19 @@ def _from_keyring(login: str, server: ServerConfig) -> str | None:
         logging.getLogger(__name__).debug("keyring lookup failed", exc_info=True)
         return None
     return value if isinstance(value, str) and value else None
+
+
+def keyring_available() -> bool:
+    """Whether a system keyring can keep passwords here (the package and a backend)."""
+    try:
+        import keyring
+        from keyring.backends import fail
+    except ImportError:
+        return False
+    try:
+        return not isinstance(keyring.get_keyring(), fail.Keyring)
+    except Exception:  # a broken backend configuration: as good as none
+        return False
 
 
 def store_in_keyring(account: AccountConfig, server: ServerConfig, password: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 
-from pymailgui.config.secrets import store_in_keyring
+from pymailgui.config.secrets import keyring_available, store_in_keyring
 from pymailgui.console.context import Session
 from pymailgui.console.terminal import is_terminal
 from pymailgui.errors import UsageError
@@ -17,6 +17,13 @@ def cmd_password(s: Session, args: argparse.Namespace) -> int:
     server = settings.smtp if args.smtp else settings.pop
     if server is None:
         raise UsageError(f"The account {s.account.name} has no SMTP server.")
+    if getattr(args, "demo", False):
+        raise UsageError("The demo account needs no password; nothing was stored.")
+    if not keyring_available():
+        raise UsageError(
+            "No system keyring is available on this machine, so the password can't be "
+            "stored; give the account a password command (password_command) instead."
+        )
     if not is_terminal(s.stdin):
         raise UsageError(f"Run {s.hint('password')} on a terminal: it asks for the password.")
     login = settings.login(server)

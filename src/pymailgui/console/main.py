@@ -41,6 +41,7 @@ from pymailgui.console.terminal import Runner, password_prompt
 from pymailgui.errors import MailError, UsageError
 
 EXIT_OTHER = 1
+EXIT_USAGE = 2  # usage or input error, nothing done (README, exit codes)
 EXIT_INTERRUPTED = 130
 
 
@@ -52,6 +53,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args)
     except MailError as exc:
         print(f"pymail: {exc}", file=sys.stderr)
+        if exc.outbox_key is not None and exc.exit_code == EXIT_USAGE:
+            return EXIT_OTHER  # not "nothing done": the message waits in Outbox
         return exc.exit_code
     except KeyboardInterrupt:
         print("\npymail: Interrupted; nothing more was done.", file=sys.stderr)
