@@ -192,7 +192,8 @@ def test_save_add_edit_and_remove_accounts(settings_dialog, qtbot, scripted_pop,
     # The first account set up opens, and its check interval is used.
     qtbot.waitUntil(lambda: "home" in desktop.inboxes, timeout=WAIT_MS)
     assert desktop.contexts["home"].check_timer.interval() == 5 * 60_000
-    assert "No keyring" in dialog.error_bar.text or "not stored" in dialog.error_bar.text
+    assert "The password could not be stored (no system keyring" in dialog.error_bar.text
+    assert "keeps it until it quits" in dialog.error_bar.text
     # A second account, then edit the first, then remove the second.
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     dialog.form.smtp.setChecked(False)

@@ -58,8 +58,12 @@ def store_typed(
         try:
             secrets.store_in_keyring(account, server, password)
         except ConfigError as exc:
-            notes.append(
-                f"Saved. The password was not stored ({exc}); PyMailGUI asks for it "
-                "once per session when it connects."
+            why = str(exc).rstrip(".")
+            why = why[:1].lower() + why[1:]
+            then = (
+                "PyMailGUI keeps it until it quits and asks for it again after a restart"
+                if remember is not None
+                else "PyMailGUI asks for it once per session when it connects"
             )
+            notes.append(f"Saved. The password could not be stored ({why}); {then}.")
     return list(dict.fromkeys(notes))
