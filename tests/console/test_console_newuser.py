@@ -412,3 +412,9 @@ def test_a_send_queued_for_want_of_a_password_does_not_exit_as_nothing_done(
 def test_the_demo_account_needs_no_password(pymail: Pymail) -> None:
     sentence = pymail("--demo", "password").assert_clean_error(2)
     assert sentence == "The demo account needs no password; nothing was stored."
+
+
+@pytest.mark.parametrize("extra", [[], ["--yes"], ["--yes", "--force"]])
+def test_a_standard_folder_is_refused_before_any_question(pymail: Pymail, extra: list[str]) -> None:
+    sentence = pymail("--demo", "folder", "Sent", "remove", *extra).assert_clean_error(2)
+    assert sentence == "Sent is a standard folder and cannot be removed."

@@ -9,6 +9,7 @@ from pymailgui.console.context import Session
 from pymailgui.console.messages import Picked, show
 from pymailgui.console.state import folder_view
 from pymailgui.errors import UsageError
+from pymailgui.store.names import is_standard
 
 
 def cmd_folders(s: Session, args: argparse.Namespace) -> int:
@@ -100,6 +101,8 @@ def cmd_folder_rename(s: Session, args: argparse.Namespace) -> int:
 
 def cmd_folder_remove(s: Session, args: argparse.Namespace) -> int:
     name = _name(s, args)
+    if is_standard(name):  # before asking anything: no answer makes it removable
+        raise UsageError(f"{name} is a standard folder and cannot be removed.")
     count = s.account.folders.count(name)
     if count and not args.force:
         raise UsageError(
