@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 
 from pymailgui.errors import AuthenticationError, MailboxBusy, MailError, ProtocolError
-from pymailgui.pop.parse import CRLF, Status, is_continuation, quote_server_text
+from pymailgui.pop.parse import CRLF, Status, is_continuation, server_said
 from pymailgui.pop.session import Session
 
 #: RFC 2449 §4: a command line is at most 255 octets including CRLF; RFC 5034 §4 says
@@ -48,15 +48,13 @@ def login_sasl_plain(session: Session, host: str, username: str, password: str) 
 
 def login_error(status: Status, host: str) -> MailError:
     """The error for a -ERR answer to the greeting, USER, PASS or AUTH."""
-    text = quote_server_text(status.text) or "nothing"
+    said = server_said(status.text)
     if status.busy:
         return MailboxBusy(
             "The mailbox is busy: another program is using it or logins come too "
-            f"often; try again in a few minutes (server said: {text}).",
+            f"often; try again in a few minutes ({said}).",
             code=status.code,
         )
     if status.code == "SYS/PERM":
-        return ProtocolError(f"The server {host} cannot open the mailbox (server said: {text}).")
-    return AuthenticationError(
-        f"The server {host} refused the user name or password (server said: {text})."
-    )
+        return ProtocolError(f"The server {host} cannot open the mailbox ({said}).")
+    return AuthenticationError(f"The server {host} refused the user name or password ({said}).")

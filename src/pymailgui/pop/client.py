@@ -35,6 +35,7 @@ from pymailgui.pop.parse import (
     parse_uidl_answer,
     quote_server_text,
     read_uidl_listing,
+    server_said,
 )
 from pymailgui.pop.session import WINDOW_BYTES, WINDOW_COMMAND_BYTES, Session, Window
 from pymailgui.pop.transport import Transport, TransportFactory
@@ -150,7 +151,7 @@ class POP3Client:
             raise TLSError(
                 f"The server {host} does not offer STARTTLS (STLS), so the "
                 "connection cannot be secured; nothing was sent in clear "
-                f"(server said: {quote_server_text(status.text) or 'nothing'})."
+                f"({server_said(status.text)})."
             )
         try:
             discarded = self._transport.starttls(context, host)
@@ -217,10 +218,7 @@ class POP3Client:
     def _refusal(self, status: Status, what: str) -> MailError:
         if status.busy:
             return login_error(status, self._server.host)
-        return ProtocolError(
-            f"The server {self._server.host} {what} "
-            f"(server said: {quote_server_text(status.text) or 'nothing'})."
-        )
+        return ProtocolError(f"The server {self._server.host} {what} ({server_said(status.text)}).")
 
     # -- commands ----------------------------------------------------------------------
 
@@ -379,8 +377,7 @@ class POP3Client:
         if not status.ok:
             raise ProtocolError(
                 f"The server {self._server.host} could not finish the session, so messages "
-                f"marked for deletion were not deleted (server said: "
-                f"{quote_server_text(status.text) or 'nothing'})."
+                f"marked for deletion were not deleted ({server_said(status.text)})."
             )
 
     def abort(self) -> None:
@@ -492,8 +489,7 @@ class POP3Client:
         if not status.ok:
             verb = line.split(b" ", 1)[0].decode("ascii")
             raise ProtocolError(
-                f"The server {self._server.host} refused {verb} "
-                f"(server said: {quote_server_text(status.text) or 'nothing'})."
+                f"The server {self._server.host} refused {verb} ({server_said(status.text)})."
             )
         return status
 

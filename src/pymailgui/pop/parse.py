@@ -70,6 +70,15 @@ def quote_server_text(text: str | bytes) -> str:
     return cleaned
 
 
+def server_said(text: str | bytes) -> str:
+    """ "server said: TEXT" for the end of our own sentence, "(server said: TEXT).":
+    :func:`quote_server_text` without its full stop, "nothing" for no text."""
+    quoted = quote_server_text(text)
+    if quoted.endswith(".") and not quoted.endswith(".."):
+        quoted = quoted[:-1]
+    return f"server said: {quoted or 'nothing'}"
+
+
 @dataclass(frozen=True)
 class Status:
     """One status line: ``+OK`` or ``-ERR``, an optional RESP-CODE and the text."""
