@@ -10,6 +10,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import poplib
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
@@ -34,7 +35,8 @@ def session(
         pop.close()
 
 
-def _summary(lines: list[bytes]) -> tuple[str, str, str]:
+def summary(lines: list[bytes]) -> tuple[str, str, str]:
+    """From, Subject and Date of a header block, as a classic client shows a list."""
     msg = _PARSER.parsebytes(b"\r\n".join(lines))
     return str(msg["From"] or ""), str(msg["Subject"] or ""), str(msg["Date"] or "")
 
@@ -46,23 +48,27 @@ def uid_map(pop: poplib.POP3) -> dict[str, int]:
     return {uid.decode("ascii"): int(num) for num, uid in pairs}
 
 
-def refresh(host: str, port: int, user: str = "alice") -> list[tuple[str, str, str]]:
-    """A full header load: STAT, LIST, UIDL, then ``TOP n 0`` for each, one at a time."""
+def refresh(
+    host: str, port: int, user: str = "alice", limit: int | None = None
+) -> list[tuple[str, str, str]]:
+    """A full header load: STAT, LIST, UIDL, then ``TOP n 0`` for each, one at a time
+    (only the first ``limit`` when given: the bench extrapolates from two limits)."""
     with session(host, port, user) as pop:
         count, _ = pop.stat()
         pop.list()
         pop.uidl()
-        return [_summary(pop.top(n, 0)[1]) for n in range(1, count + 1)]
+        count = count if limit is None else min(limit, count)
+        return [summary(pop.top(n, 0)[1]) for n in range(1, count + 1)]
 
 
-def refresh_incremental(host: str, port: int, known: int) -> int:
+def refresh_incremental(host: str, port: int, known: int, user: str = "alice") -> int:
     """The book's reload with nothing new: LIST, and TOP of the last known message to
     check that the mailbox is still in sync (mailtools' header comparison); returns the
     number of new messages (whose headers would then be loaded)."""
-    with session(host, port) as pop:
+    with session(host, port, user) as pop:
         _, listing, _ = pop.list()
         if known:
-            _summary(pop.top(known, 0)[1])
+            summary(pop.top(known, 0)[1])
         return len(listing) - known
 
 
@@ -70,9 +76,11 @@ def _whole(lines: list[bytes]) -> bytes:
     return b"".join(line + b"\r\n" for line in lines)
 
 
-def fetch_one_session(host: str, port: int, uids: Sequence[str]) -> list[bytes]:
+def fetch_one_session(
+    host: str, port: int, uids: Sequence[str], user: str = "alice"
+) -> list[bytes]:
     """Several messages in one session: UIDL map, then RETR each."""
-    with session(host, port) as pop:
+    with session(host, port, user) as pop:
         nums = uid_map(pop)
         return [_whole(pop.retr(nums[uid])[1]) for uid in uids]
 
@@ -86,10 +94,23 @@ def fetch_each(host: str, port: int, uids: Sequence[str], user: str = "alice") -
     return out
 
 
-def delete(host: str, port: int, uids: Sequence[str]) -> int:
+def delete(host: str, port: int, uids: Sequence[str], user: str = "alice") -> int:
     """UIDL map, DELE each, QUIT; returns how many were marked."""
-    with session(host, port) as pop:
+    with session(host, port, user) as pop:
         nums = uid_map(pop)
         for uid in uids:
             pop.dele(nums[uid])
         return len(uids)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m bench.baseline HOST PORT USER [LIMIT]``: the classic header load as
+    a whole command; prints the number of messages listed."""
+    host, port, user = argv[:3]
+    limit = int(argv[3]) if len(argv) > 3 else None
+    print(len(refresh(host, int(port), user, limit)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,359 +1,206 @@
-"""POP3 benchmark: PyMailGUI's client against a classic poplib client, same run, same server.
+"""POP3 benchmark at scale: PyMailGUI against the classic client, a pipelined reference
+and the server's own floor, on the scripted server and a private Dovecot, same run.
 
-    python bench/bench_pop.py            # full run (about 2 minutes)
-    python bench/bench_pop.py --quick    # a smaller run (under 20 s)
+    python bench/bench_pop.py                       # 1,000 and 10,000 at 0/10/50 ms
+    python bench/bench_pop.py --sizes 1000 --rtts 0,50 --quick
+    python bench/bench_pop.py --sizes 100000 --rtts 50   # the scale case (opt-in)
 
-Each figure is the median of several runs. Times are wall-clock seconds (lower is
-better); memory is the peak of Python allocations (tracemalloc) in MB. The last column
-is baseline / ours: above 1 means we are faster or leaner. See bench/README.md.
+Prints every figure as it is measured (the median of ``--repeats`` runs), then a table
+per server and mailbox size, then issue 9's targets with PASS/MISS, and writes it all
+as JSON. See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import shutil
 import sys
 import tempfile
 import time
-import tracemalloc
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 if not __package__:  # run as a script: make ``bench`` and ``pymailgui`` importable
     _ROOT = Path(__file__).resolve().parent.parent
     sys.path[:0] = [str(_ROOT), str(_ROOT / "src")]
 
-from bench import baseline, ours
-from bench.corpus import big_message, make_messages
-from bench.dovecot import run_dovecot
-from bench.lab import Lab
+from bench import clients, dovecot, report
+from bench.clients import PymailHome
+from bench.corpus import iter_messages
+from bench.lab import ROOT, Lab, user_for
+from bench.matrix import Figure, Matrix, Server
+from bench.verbs import Verbs
 
-Prepare = Callable[[], Callable[[], object]]
+PROFILES = ROOT / "bench" / "profiles"
 
 
 @dataclass(frozen=True)
 class Settings:
-    messages: int = 150
+    sizes: tuple[int, ...] = (1_000, 10_000)
+    rtts: tuple[int, ...] = (0, 10, 50)
+    servers: tuple[str, ...] = ("dovecot", "scripted")
     repeats: int = 3
-    fetch: int = 20
-    delete: int = 50
+    new: int = 100
+    classic_budget: float = 20.0
+    full_classic: bool = False
+    verbs: bool = True
     big: int = 20 * 1024 * 1024
-    delay: float = 0.025  # one way: 50 ms round trip
     seed: int = 1939
-    dovecot: bool = False  # also compare first refreshes against a private Dovecot
+    profile: bool = False
+    json: Path = field(default=ROOT / "bench" / "last-run.json")
 
 
-QUICK = Settings(messages=50, repeats=1, fetch=4, delete=10, big=5 * 1024 * 1024)
-
-
-@dataclass(frozen=True)
-class Row:
-    what: str
-    rtt_ms: int
-    ours: float
-    baseline: float | None
-    unit: str  # "s" or "MB"
-
-    @property
-    def ratio(self) -> float | None:
-        if self.baseline is None or self.ours <= 0:
-            return None
-        return self.baseline / self.ours
-
-
-def median_time(repeats: int, prepare: Prepare) -> float:
-    """Median wall time of ``run()`` over ``repeats`` runs; ``prepare()`` is not timed."""
-    times = []
-    for _ in range(repeats):
-        run = prepare()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def median_peak(repeats: int, prepare: Prepare) -> float:
-    """Median peak of traced Python memory (MB) while ``run()`` runs."""
-    peaks = []
-    for _ in range(repeats):
-        run = prepare()
-        tracemalloc.start()
-        try:
-            run()
-            peaks.append(tracemalloc.get_traced_memory()[1] / 1e6)
-        finally:
-            tracemalloc.stop()
-    return statistics.median(peaks)
-
-
-def _check(condition: bool, what: str) -> None:
-    # A figure from a run that did the wrong thing is worthless: stop loudly.
-    if not condition:
-        raise RuntimeError(f"benchmark self-check failed: {what}")
-
-
-def _pick(uids: list[str], count: int) -> list[str]:
-    """``count`` ids spread evenly over the mailbox."""
-    count = min(count, len(uids))
-    return [uids[i * len(uids) // count] for i in range(count)]
-
-
-class Bench:
-    def __init__(self, lab: Lab, work: ours.Workspace, s: Settings) -> None:
-        self.lab, self.work, self.s = lab, work, s
-        self.corpus = make_messages(s.messages, s.seed)
-        self.rows: list[Row] = []
-
-    def text(self, uids: list[str]) -> list[bytes]:
-        """The expected bytes of the alice messages ``uids`` (arrival order = corpus order)."""
-        index = {uid: i for i, uid in enumerate(self.lab.alice)}
-        return [self.corpus[index[uid]] for uid in uids]
-
-    def settled(self, prepare: Prepare) -> Prepare:
-        """``prepare``, then wait for the server to end the set-up's sessions."""
-
-        def wrapped() -> Callable[[], object]:
-            run = prepare()
-            self.lab.idle()
-            return run
-
-        return wrapped
-
-    def timed(self, prepare: Prepare, *, settle: bool = True) -> float:
-        return median_time(self.s.repeats, self.settled(prepare) if settle else prepare)
-
-    @staticmethod
-    def check(condition: bool, what: str) -> None:
-        _check(condition, what)
-
-    def peak(self, prepare: Prepare) -> float:
-        return median_peak(self.s.repeats, self.settled(prepare))
-
-    def add(self, what: str, rtt: bool, ours_v: float, base_v: float | None, unit: str) -> None:
-        row = Row(what, round(2000 * self.s.delay) if rtt else 0, ours_v, base_v, unit)
-        self.rows.append(row)
-        print(format_row(row), flush=True)
-
-    # -- time -------------------------------------------------------------------------
-
-    def refresh_first(self, rtt: bool) -> None:
-        lab, n, port = self.lab, self.s.messages, self.lab.port_for(rtt)
-
-        def ours_prepare() -> Callable[[], object]:
-            _, inbox = self.work.inboxes(lab.host, lab.port, port)
-            return lambda: _check(inbox.refresh().total == n, "ours listed every message")
-
-        def base_prepare() -> Callable[[], object]:
-            return lambda: _check(len(baseline.refresh(lab.host, port)) == n, "poplib listed all")
-
-        base = self.timed(base_prepare)
-        self.add(f"first refresh, {n} headers", rtt, self.timed(ours_prepare), base, "s")
-        lab.pipelining(False)
-        try:
-            nopipe = self.timed(ours_prepare)
-        finally:
-            lab.pipelining(True)
-        self.add("  same, server without PIPELINING", rtt, nopipe, base, "s")
-
-    def refresh_second(self, rtt: bool) -> None:
-        lab, n, port = self.lab, self.s.messages, self.lab.port_for(rtt)
-
-        def ours_prepare() -> Callable[[], object]:
-            fast, slow = self.work.inboxes(lab.host, lab.port, port)
-            fast.refresh()
-            return lambda: _check(not slow.refresh().added, "second refresh found nothing new")
-
-        def base_prepare() -> Callable[[], object]:
-            return lambda: _check(baseline.refresh_incremental(lab.host, port, n) == 0, "no new")
-
-        self.add(
-            "second refresh, nothing new",
-            rtt,
-            self.timed(ours_prepare),
-            self.timed(base_prepare),
-            "s",
-        )
-
-    def fetch(self, rtt: bool) -> None:
-        lab, port = self.lab, self.lab.port_for(rtt)
-        picked = _pick(lab.alice, self.s.fetch)
-        expected = self.text(picked)
-
-        def ours_each() -> Callable[[], object]:
-            fast, slow = self.work.inboxes(lab.host, lab.port, port)
-            fast.refresh()
-            return lambda: _check(
-                [slow.fetch(uid, use_cache=False) for uid in picked] == expected, "ours fetched"
-            )
-
-        def base_each() -> Callable[[], object]:
-            got = baseline.fetch_each
-            return lambda: _check(got(lab.host, port, picked) == expected, "poplib fetched")
-
-        def ours_one() -> Callable[[], object]:
-            # The inbox's verified batch: UIDL map, size check, pipelined RETR, header check.
-            fast, slow = self.work.inboxes(lab.host, lab.port, port)
-            fast.refresh()
-
-            def run() -> None:
-                got = slow.fetch_many(picked, use_cache=False)
-                _check([got[uid] for uid in picked] == expected, "ours fetched")
-
-            return run
-
-        def base_one() -> Callable[[], object]:
-            got = baseline.fetch_one_session
-            return lambda: _check(got(lab.host, port, picked) == expected, "poplib fetched")
-
-        k = len(picked)
-        self.add(f"fetch {k}, one session each", rtt, self.timed(ours_each),
-                 self.timed(base_each), "s")  # fmt: skip
-        self.add(f"fetch {k}, all in one session", rtt, self.timed(ours_one),
-                 self.timed(base_one), "s")  # fmt: skip
-
-    def delete(self, rtt: bool) -> None:
-        lab, port, count = self.lab, self.lab.port_for(rtt), self.s.delete
-
-        def ours_prepare() -> Callable[[], object]:
-            picked = _pick(lab.reset(), count)
-            fast, slow = self.work.inboxes(lab.host, lab.port, port)
-            fast.refresh()
-
-            def run() -> None:
-                report = slow.delete(picked)
-                _check(sorted(report.deleted) == sorted(picked), "ours deleted the picked ones")
-
-            return run
-
-        def base_prepare() -> Callable[[], object]:
-            picked = _pick(lab.reset(), count)
-            return lambda: _check(
-                baseline.delete(lab.host, port, picked) == count, "poplib deleted"
-            )
-
-        self.add(
-            f"delete {count} picked messages",
-            rtt,
-            self.timed(ours_prepare),
-            self.timed(base_prepare),
-            "s",
-        )
-        lab.reset()
-
-    # -- memory -----------------------------------------------------------------------
-
-    def memory(self) -> None:
-        if self.lab.bob:
-            self.memory_big(self.lab.bob[0])
-        lab, n = self.lab, self.s.messages
-
-        def ours_refresh() -> Callable[[], object]:
-            _, inbox = self.work.inboxes(lab.host, lab.port, lab.port)
-            return lambda: _check(inbox.refresh().total == n, "ours listed every message")
-
-        def base_refresh() -> Callable[[], object]:
-            return lambda: _check(len(baseline.refresh(lab.host, lab.port)) == n, "poplib listed")
-
-        self.add(f"peak memory, first refresh of {n}", False, self.peak(ours_refresh),
-                 self.peak(base_refresh), "MB")  # fmt: skip
-
-    def memory_big(self, uid: str) -> None:
-        lab = self.lab
-        expected = big_message(self.s.big)
-
-        def ours_inbox() -> Callable[[], object]:
-            fast, _ = self.work.inboxes(lab.host, lab.port, lab.port, user="bob")
-            fast.refresh()
-            return lambda: _check(fast.fetch(uid, use_cache=False) == expected, "big fetched")
-
-        def ours_client() -> Callable[[], object]:
-            got = ours.retr_first
-            return lambda: _check(got(lab.host, lab.port, "bob") == expected, "big fetched")
-
-        def base_big() -> Callable[[], object]:
-            got = baseline.fetch_each
-            return lambda: _check(got(lab.host, lab.port, [uid], "bob") == [expected], "big")
-
-        base = self.peak(base_big)
-        mb = f"{self.s.big / 1024 / 1024:.0f} MB"
-        self.add(f"peak memory, fetch one {mb} message", False, self.peak(ours_inbox), base, "MB")
-        self.add("  same, protocol layer only (retr)", False, self.peak(ours_client), base, "MB")
-
-    def warm_up(self) -> None:
-        """One untimed pass of each client: imports, caches and the server's threads."""
-        self.warm_up_on(self.lab.port, "alice")
-        self.lab.idle()
-
-    def warm_up_on(self, port: int, user: str) -> None:
-        fast, _ = self.work.inboxes(self.lab.host, port, port, user=user)
-        fast.refresh()
-        baseline.refresh(self.lab.host, port, user)
-
-
-HEADER = f"{'measurement':<40} {'RTT':>6} {'ours':>9} {'poplib':>9} {'poplib/ours':>12}"
-
-
-def format_row(row: Row) -> str:
-    def value(v: float | None) -> str:
-        return "-" if v is None else f"{v:.3f} s" if row.unit == "s" else f"{v:.1f} MB"
-
-    ratio = row.ratio
-    return (
-        f"{row.what:<40} {row.rtt_ms:>4}ms {value(row.ours):>9} {value(row.baseline):>9} "
-        f"{'-' if ratio is None else f'{ratio:.2f}x':>12}"
+def scripted_server(lab: Lab) -> Server:
+    return Server(
+        name="scripted",
+        label="scripted server",
+        host=lab.host,
+        link=lambda rtt: lab.link(lab.port, rtt),
+        uids=lambda n: lab.uids(user_for(n)),
+        add_new=lambda n, k: lab.add(user_for(n), k),
+        remove_new=lambda n, token: lab.drop(user_for(n), list(token)),  # type: ignore[call-overload]
+        settle=lab.idle,
     )
 
 
-def run(s: Settings) -> list[Row]:
-    """Run every measurement, printing each row as it is measured; return the rows."""
-    link = f"{2 * s.delay * 1e3:.0f} ms"
-    print(f"{s.messages} messages, median of {s.repeats} runs, slow link RTT {link}")
-    print(f"started {time.strftime('%Y-%m-%d %H:%M %Z')}\n")
-    print(HEADER)
-    print("-" * len(HEADER))
+def dovecot_server(lab: Lab, dc: dovecot.BenchDovecot, sizes: tuple[int, ...], seed: int) -> Server:
+    for n in sizes:
+        started = time.perf_counter()
+        dc.add_mailbox(user_for(n), iter_messages(n, seed))
+        print(f"  Dovecot: {n:,} messages delivered and indexed in "
+              f"{time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+
+    def add_new(n: int, k: int) -> object:
+        return dc.add_new(user_for(n), iter_messages(k, seed, start=n + 1))
+
+    return Server(
+        name="dovecot",
+        label=f"Dovecot {dc.version}",
+        host=dc.host,
+        link=lambda rtt: lab.link(dc.port, rtt),
+        uids=lambda n: dc.boxes[user_for(n)].uids,
+        add_new=add_new,
+        remove_new=lambda n, token: dc.remove(token),  # type: ignore[arg-type]
+    )
+
+
+def profile(matrix: Matrix, srv: Server, n: int, rtt: int) -> list[str]:
+    """py-spy profiles (text) of ``pymail list --json`` cold, warm and offline."""
+    PROFILES.mkdir(exist_ok=True)
+    written = []
+    for kind in ("cold", "warm", "offline"):
+        target = PROFILES / f"{kind}-{n}-{rtt}ms-{srv.name}.txt"
+        if kind == "cold":
+            home = PymailHome(matrix.work / "profile", srv.host, srv.user(n))
+        else:
+            home = matrix.warm_home(srv, n).copy_to(matrix.work / f"profile-{kind}")
+        srv.settle()
+        clients.profile_pymail(home.point_at(srv.link(rtt)), target, offline=kind == "offline")
+        shutil.rmtree(home.root)
+        written.append(str(target))
+        print(f"  profile: {target}", flush=True)
+    return written
+
+
+def run(s: Settings) -> list[Figure]:
+    sizes = ", ".join(f"{n:,}" for n in s.sizes)
+    rtts = ", ".join(map(str, s.rtts))
+    when = time.strftime("%Y-%m-%d %H:%M %Z")
+    print(f"sizes {sizes}; RTT {rtts} ms; median of {s.repeats}; started {when}\n", flush=True)
+    started = time.perf_counter()
+    servers: list[Server] = []
+    dc: dovecot.BenchDovecot | None = None
+    skipped = None
     with (
         tempfile.TemporaryDirectory(prefix="pymailgui-bench-") as tmp,
-        Lab(s.messages, s.delay, s.big, s.seed) as lab,
+        # Without the scripted server the lab only runs the proxies: no mailboxes.
+        Lab(
+            list(s.sizes) if "scripted" in s.servers else [1], s.big if s.verbs else 0, s.seed
+        ) as lab,
     ):
-        work = ours.Workspace(Path(tmp))
         try:
-            bench = Bench(lab, work, s)
-            bench.warm_up()
-            for rtt in (False, True):
-                bench.refresh_first(rtt)
-                bench.refresh_second(rtt)
-                bench.fetch(rtt)
-                bench.delete(rtt)
-            bench.memory()
-            if s.dovecot:
-                skipped = run_dovecot(bench)
-                if skipped:
-                    print(f"Dovecot rows skipped: {skipped}")
+            if "dovecot" in s.servers:
+                skipped = dovecot.available()
+                if skipped is None:
+                    dc = dovecot.BenchDovecot()
+                    servers.append(dovecot_server(lab, dc, s.sizes, s.seed))
+                else:
+                    print(f"Dovecot skipped: {skipped}")
+            if "scripted" in s.servers:
+                servers.append(scripted_server(lab))
+            matrix = Matrix(s.repeats, s.new, s.classic_budget, s.full_classic, Path(tmp))
+            for srv in servers:
+                for n in s.sizes:
+                    for rtt in s.rtts:
+                        matrix.cell(srv, n, rtt)
+            if s.verbs:
+                verbs(matrix, lab, servers, s, Path(tmp) / "verbs")
+            profiles = []
+            if s.profile and servers:
+                n = 10_000 if 10_000 in s.sizes else max(s.sizes)
+                profiles.append(str(profile(matrix, servers[0], n, max(s.rtts))))
         finally:
-            work.close()
-        return bench.rows
+            if dc is not None:
+                dc.stop()
+    figs = report.Figures(matrix.figures)
+    labels = {srv.name: srv.label for srv in servers}
+    for line in report.table(figs, labels, s.new):
+        print(line)
+    headline = servers[0] if servers else None
+    found = report.targets(figs, headline.name, max(s.rtts)) if headline else []
+    for line in report.target_lines(found, headline.label if headline else "-"):
+        print(line)
+    print("\n* estimated from two shorter runs of the classic client (see bench/README.md)")
+    settings = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(s).items()}
+    extra = {"servers": labels, "dovecot_skipped": skipped, "profiles": profiles}
+    report.write_json(s.json, settings, figs, found, extra)
+    print(f"\nJSON: {s.json}\ndone in {time.perf_counter() - started:.0f} s")
+    return matrix.figures
+
+
+def verbs(matrix: Matrix, lab: Lab, servers: list[Server], s: Settings, work: Path) -> None:
+    n = min(s.sizes)
+    v = Verbs(matrix, lab, n, work)
+    try:
+        for srv in servers:
+            for rtt in s.rtts:
+                v.download_all(srv, rtt)
+        scripted = [srv for srv in servers if srv.name == "scripted"]
+        for srv in scripted:
+            for rtt in sorted({min(s.rtts), max(s.rtts)}):
+                v.scripted(srv, rtt)
+            v.memory(srv, s.big)
+    finally:
+        v.close()
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(x.replace("_", "")) for x in text.split(",") if x)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--quick", action="store_true", help="a smaller run, under 20 s")
-    parser.add_argument("--messages", type=int, help="messages in the mailbox")
-    parser.add_argument("--repeats", type=int, help="runs per figure (the median is shown)")
-    parser.add_argument("--rtt", type=float, help="round-trip time of the slow link, in ms")
-    parser.add_argument("--dovecot", action="store_true", help="also time a private Dovecot")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--sizes", type=_ints, help="mailbox sizes (default 1000,10000)")
+    parser.add_argument("--rtts", type=_ints, help="round trips in ms (default 0,10,50)")
+    parser.add_argument("--servers", help="dovecot,scripted (default both)")
+    parser.add_argument("--repeats", type=int, help="runs per figure, the median is shown")
+    parser.add_argument("--quick", action="store_true", help="one run each, 1000 at 0,50 ms")
+    parser.add_argument("--no-verbs", action="store_true", help="skip the in-process verbs")
+    parser.add_argument("--full-classic", action="store_true", help="never extrapolate")
+    parser.add_argument("--classic-budget", type=float, help="seconds before extrapolating")
+    parser.add_argument("--profile", action="store_true", help="write py-spy profiles")
+    parser.add_argument("--json", type=Path, help="where to write the results")
     args = parser.parse_args(argv)
-    s = QUICK if args.quick else Settings()
-    s = replace(
-        s,
-        messages=args.messages or s.messages,
-        repeats=args.repeats or s.repeats,
-        delay=args.rtt / 2000 if args.rtt is not None else s.delay,
-        dovecot=args.dovecot,
-    )
-    started = time.perf_counter()
-    run(s)
-    print(f"\ndone in {time.perf_counter() - started:.1f} s")
+    s = Settings()
+    quick = {"repeats": 1, "sizes": (1_000,), "rtts": (0, 50)} if args.quick else {}
+    chosen = {
+        "sizes": args.sizes, "rtts": args.rtts, "repeats": args.repeats,
+        "servers": tuple(args.servers.split(",")) if args.servers else None,
+        "classic_budget": args.classic_budget, "json": args.json,
+    }  # fmt: skip
+    fields = {**asdict(s), **quick, **{k: v for k, v in chosen.items() if v is not None}}
+    fields.update(verbs=not args.no_verbs, full_classic=args.full_classic, profile=args.profile)
+    run(Settings(**fields))
     return 0
 
 

@@ -63,7 +63,9 @@ ALLOWED: dict[str, frozenset[str]] = {
         "inbox": ("config", "message", "pop", *_CORE_BASE),
         "actions": ("config", "inbox", "message", "pop", "smtp", "store", *_CORE_BASE),
         "console": _FRONT_END_USES,
-        "gui": _FRONT_END_USES,
+        # the GUI fetches a message's remote images itself once the user allows them
+        # (gui/remote.py), through the one verifying TLS context
+        "gui": (*_FRONT_END_USES, "tls"),
         # the demo account for both front ends: its servers and an Account of its own
         "demo": ("actions", "config", "devserver", "errors", "inbox", "paths", "store"),
         "devserver": ("config", "errors", "lines", "paths", "tls"),

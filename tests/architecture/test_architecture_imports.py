@@ -24,6 +24,7 @@ from tests.architecture.checker import (
 
 SRC = Path(__file__).parents[2] / "src"
 
+
 @pytest.fixture(scope="module")
 def real_tree() -> dict[str, Module]:
     return tree_from_directory(SRC)

@@ -1,12 +1,14 @@
-"""The bench's latency proxy passes bytes through unchanged (no timing is checked here)."""
+"""The bench runs and its pieces are right; nothing is timed here (figures are the bench's)."""
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from bench.corpus import big_message, make_messages
@@ -119,3 +121,34 @@ def test_proxy_stops_itself_after_its_lifetime(sink: SinkThenReply) -> None:
         with socket.create_connection(sink.address, timeout=TIMEOUT) as direct:
             direct.shutdown(socket.SHUT_WR)
             assert _read_all(direct) == sink.reply
+
+
+def test_the_whole_bench_runs_on_a_tiny_mailbox(tmp_path: Path) -> None:
+    """One command, both servers (Dovecot when installed), two links, every client and
+    verb, the report and its JSON: on 20 messages, so it takes seconds. The classic
+    client's budget is tiny so its extrapolation runs too. Nothing is timed here."""
+    from bench import bench_pop, dovecot
+
+    servers = ("dovecot", "scripted") if dovecot.available() is None else ("scripted",)
+    out = tmp_path / "run.json"
+    settings = bench_pop.Settings(
+        sizes=(20,),
+        rtts=(0, 10),
+        servers=servers,
+        repeats=1,
+        new=3,
+        classic_budget=0.01,
+        big=200_000,
+        json=out,
+    )
+    figures = bench_pop.run(settings)
+    keys = {(f.server, f.key) for f in figures}
+    for server in servers:
+        for key in ("cold.cli", "cold.rss", "cold.reference", "cold.classic", "cold.floor",
+                    "warm.cli", "new.cli", "offline.cli", "all.inproc", "all.floor"):  # fmt: skip
+            assert (server, key) in keys
+    assert ("scripted", "mem.big.inproc") in keys and ("scripted", "delete.inproc") in keys
+    assert any(f.estimated for f in figures if f.key == "cold.classic")
+    data = json.loads(out.read_text())
+    assert {t["verdict"] for t in data["targets"]} <= {"PASS", "MISS", "-"}
+    assert len(data["figures"]) == len(figures)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -86,3 +87,39 @@ def test_fit_counts_cells_not_characters() -> None:
     assert fmt.fit("会議x", 4) == "会… "
     assert fmt.cells(fmt.fit("e\u0301" * 5, 3)) == 3
     assert fmt.fit("anything", 0) == ""
+
+
+class _Pipe:
+    """A text stream that is not a terminal, as stdout is under a pipe."""
+
+    def __init__(self, tty: bool = False) -> None:
+        self.parts: list[str] = []
+        self.tty = tty
+
+    def write(self, text: str) -> int:
+        self.parts.append(text)
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("count", [0, 1, fmt.JSON_CHUNK, fmt.JSON_CHUNK * 2 + 7])
+def test_json_written_in_pieces_is_the_same_json(count: int) -> None:
+    rows = [row(f"Subject {i} ✓", attachments=i % 2 == 0) for i in range(count)]
+    pipe = _Pipe()
+    fmt.write_rows_json(pipe, rows, key_name="uid")  # type: ignore[arg-type]
+    text = "".join(pipe.parts)
+    assert json.loads(text) == json.loads(fmt.rows_json(rows, key_name="uid"))
+    assert "\n" not in text.rstrip("\n")  # compact: one line for a program
+    assert len(pipe.parts) >= 2 + count // fmt.JSON_CHUNK  # never one string of it all
+
+
+def test_json_on_a_terminal_is_indented() -> None:
+    terminal = _Pipe(tty=True)
+    fmt.write_rows_json(terminal, [row("One")], key_name="key")  # type: ignore[arg-type]
+    text = "".join(terminal.parts)
+    assert text.startswith("[\n  {") and json.loads(text)[0]["key"] == "k"

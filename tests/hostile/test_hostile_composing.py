@@ -171,11 +171,11 @@ def core_mailto(url: str) -> Draft:
 
 
 def gui_mailto(url: str) -> Draft:
-    # The compose window's own parser (gui/compose.py) until it uses message.mailto.
-    qt_core = pytest.importorskip("PySide6.QtCore", exc_type=ImportError)
-    from pymailgui.gui.compose import draft_from_mailto
+    # The path a link clicked in a message or `pymailgui mailto:` takes (gui/mailto.py).
+    pytest.importorskip("PySide6.QtCore", exc_type=ImportError)
+    from pymailgui.gui.mailto import mailto_draft
 
-    return draft_from_mailto(qt_core.QUrl(url))
+    return mailto_draft(url)[0]
 
 
 @pytest.mark.parametrize("parse", [core_mailto, gui_mailto], ids=["core", "gui"])

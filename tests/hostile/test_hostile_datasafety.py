@@ -150,7 +150,7 @@ def at(target: str, nth: int = 1, when: str = "before") -> Kill:
 # The save verb runs three sessions: refresh (QUIT 1), download (QUIT 2), delete (QUIT 3).
 SAVE_KILLS: list[tuple[str, Kill | None, Rule | None, str | None]] = [
     ("mid-download", None, Rule("RETR", reply=b"", then="stall"), "RETR"),
-    ("after-first-download", at("inbox.model:Inbox._store_body", when="after"), None, None),
+    ("after-first-download", at("inbox.cache:IndexCache.put_body", when="after"), None, None),
     ("before-any-folder-write", at("store.folder:Folder.add_stream"), None, None),
     ("inside-a-write-before-fsync", at("store.durable:TmpFile.sync"), None, None),
     ("before-the-provenance-record", at("store.index:FolderIndex.record_added"), None, None),

@@ -80,8 +80,10 @@ def test_a_version_1_cache_migrates_and_keeps_its_index(tmp_path: Path) -> None:
         assert cache.loaded("a") and cache.header("a", "UID1") == b"From"
         check = sqlite3.connect(path)
         tables = {r[0] for r in check.execute("SELECT name FROM sqlite_master")}
+        columns = {r[1] for r in check.execute("PRAGMA table_info(messages)")}
         check.close()
-        assert "shown" not in tables and "outbox" in tables
+        assert "shown" not in tables and "outbox" in tables and "headers" in tables
+        assert "header" not in columns  # the header blocks live in their own table now
     finally:
         cache.close()
 
@@ -97,3 +99,28 @@ def test_the_cache_file_is_private_whatever_the_umask(tmp_path: Path) -> None:
         os.umask(old)
     assert (tmp_path / "state" / "c.sqlite3").stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "state").stat().st_mode & 0o777 == 0o700
+
+
+def test_new_caches_get_big_pages_and_old_ones_keep_theirs(tmp_path: Path) -> None:
+    from pymailgui.inbox.cache import _MIGRATIONS, PAGE_SIZE
+
+    def page_size(path: Path) -> int:
+        check = sqlite3.connect(path)
+        try:
+            return int(check.execute("PRAGMA page_size").fetchone()[0])
+        finally:
+            check.close()
+
+    IndexCache(tmp_path / "new.sqlite3").close()
+    assert page_size(tmp_path / "new.sqlite3") == PAGE_SIZE
+    old = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(old)  # a cache written before: SQLite's default 4 KB pages
+    db.executescript(_MIGRATIONS[0])
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    cache = IndexCache(old)
+    try:
+        assert cache.rows("a") == [] and page_size(old) == 4096
+    finally:
+        cache.close()

@@ -28,6 +28,7 @@ def tls_inbox(
         ca_file=str(dovecot.ca_file),
         timeout=10.0,
     )
+
     def connect(task: Task) -> POP3Client:
         return open_session(server, user.name, user.password, task=task)
 

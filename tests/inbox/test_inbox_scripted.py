@@ -52,6 +52,24 @@ def test_refresh_builds_index_and_reports_changes(
     assert [e.number for e in inbox.rows()] == [1, 2, 3, 4, 5, 6]
 
 
+def test_rows_keyed_by_uidl_record_their_fingerprint(
+    pop_server_factory: PopServerFactory, inbox_for: InboxFactory
+) -> None:
+    """The fingerprint of an id-keyed row is computed off the refresh's thread, but it
+    is there, and it is the one the headers and size give (the fallback if the id ever
+    becomes unusable)."""
+    from pymailgui.inbox.identity import fingerprint
+
+    server = pop_server_factory()
+    uids = fill(server, 3)
+    inbox = inbox_for(server)
+    inbox.refresh()
+    drop = server.maildrop("alice")
+    for row, uid in zip(inbox.rows(), uids, strict=True):
+        data = drop.get(uid)
+        assert row.key == uid and row.fingerprint == fingerprint(data, len(data))
+
+
 def test_index_survives_restart_without_network(
     pop_server_factory: PopServerFactory, tmp_path: Path
 ) -> None:

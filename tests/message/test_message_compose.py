@@ -249,6 +249,7 @@ def test_round_trip_property(subject: str, name: str, body: str, smtputf8: bool)
     ).as_bytes()
     v = view(raw, wrap_width=0)
     assert v.subject == subject.strip()
+
     # Whitespace in a display name is not significant (RFC 5322 §3.2.5 phrases are words
     # separated by FWS), and the stdlib's folder may drop a space between two adjacent
     # encoded words (RFC 2047 §6.2): compare the words and the real address exactly.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,16 +11,6 @@ import pytest
 from pymailgui.errors import ConfigError, ConnectionFailed, ProtocolError, TLSError
 from pymailgui.pop.transport import Transport, make_tls_context
 from tests.support.tls import TLSFiles
-
-
-@pytest.fixture
-def pair() -> Iterator[tuple[Transport, socket.socket]]:
-    """A transport and the peer socket that plays the server."""
-    ours, theirs = socket.socketpair()
-    transport = Transport(ours, "peer", timeout=2.0, max_line=100)
-    yield transport, theirs
-    transport.close()
-    theirs.close()
 
 
 def test_lines_crlf_and_bare_lf(pair: tuple[Transport, socket.socket]) -> None:

@@ -95,8 +95,9 @@ def _server(raw: Any, where: str) -> ServerConfig:
         raise ConfigError(f"[{where}] port {server.port} is out of range.")
     if server.timeout <= 0:
         raise ConfigError(f"[{where}] timeout must be a positive number of seconds.")
-    allowed = ("auto", "plain", "user", "none") if where.endswith(".smtp") else (
-        "auto", "plain", "user")
+    allowed = (
+        ("auto", "plain", "user", "none") if where.endswith(".smtp") else ("auto", "plain", "user")
+    )
     if server.auth not in allowed:
         choices = ", ".join(f'"{a}"' for a in allowed)
         raise ConfigError(f"[{where}] auth must be one of {choices}.")

@@ -21,6 +21,7 @@ from pymailgui.errors import ConfigError, PasswordCancelled
 KEYRING_SERVICE = "pymailgui"
 COMMAND_TIMEOUT = 120.0  # a password manager may ask for a passphrase first
 
+
 @dataclass(frozen=True)
 class PasswordRequest:
     """What a front end's password prompt is asked: for whom, where, and why again."""

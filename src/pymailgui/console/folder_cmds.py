@@ -28,7 +28,7 @@ def cmd_folder_list(s: Session, args: argparse.Namespace) -> int:
     rows = s.account.folders.rows(name)
     s.remember_folder(name, rows)
     if args.json:
-        s.say(fmt.rows_json(rows, key_name="key"))
+        fmt.write_rows_json(s.out, rows, key_name="key")
     elif rows:
         s.say("\n".join(fmt.row_lines(rows)))
     else:

@@ -11,7 +11,7 @@ import shutil
 import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TextIO
 
 from pymailgui.message.summary import MessageRow
 
@@ -119,10 +119,34 @@ def row_lines(
     return lines
 
 
-def rows_json(rows: Sequence[MessageRow], *, key_name: str) -> str:
-    """The rows as a JSON array, numbered 1..N; the key is "uid" on the server (a
-    UIDL or fingerprint key), "key" in a folder (a Maildir key)."""
-    items: list[dict[str, Any]] = [
+def rows_json(rows: Sequence[MessageRow], *, key_name: str, start: int = 1) -> str:
+    """The rows as a JSON array, numbered from ``start``; the key is "uid" on the
+    server (a UIDL or fingerprint key), "key" in a folder (a Maildir key)."""
+    return json.dumps(_json_items(rows, key_name, start), ensure_ascii=False, indent=2)
+
+
+#: Rows encoded per piece when the JSON is written compact.
+JSON_CHUNK = 500
+
+
+def write_rows_json(out: TextIO, rows: Sequence[MessageRow], *, key_name: str) -> None:
+    """:func:`rows_json` written to ``out``: indented for a person at a terminal,
+    compact for a program reading a pipe or file, and then in pieces of
+    :data:`JSON_CHUNK` rows. (The indenting encoder is pure Python, 0.3 s for 10,000
+    rows, and one string of them all took 40 MB.)"""
+    if out.isatty():
+        print(rows_json(rows, key_name=key_name), file=out, flush=True)
+        return
+    out.write("[")
+    for at in range(0, len(rows), JSON_CHUNK):
+        items = _json_items(rows[at : at + JSON_CHUNK], key_name, at + 1)
+        out.write((", " if at else "") + json.dumps(items, ensure_ascii=False)[1:-1])
+    out.write("]\n")
+    out.flush()
+
+
+def _json_items(rows: Sequence[MessageRow], key_name: str, start: int) -> list[dict[str, Any]]:
+    return [
         {
             "num": i,
             key_name: row.key,
@@ -135,9 +159,8 @@ def rows_json(rows: Sequence[MessageRow], *, key_name: str) -> str:
             "flags": row.flags,
         }
         | ({"new": row.new} if key_name == "uid" else {})
-        for i, row in enumerate(rows, start=1)
+        for i, row in enumerate(rows, start=start)
     ]
-    return json.dumps(items, ensure_ascii=False, indent=2)
 
 
 def plural(n: int, word: str) -> str:

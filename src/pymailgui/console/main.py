@@ -39,7 +39,6 @@ from pymailgui.console.interactive import Interactive
 from pymailgui.console.parser import INTERACTIVE, build_parser
 from pymailgui.console.state import ConsoleState
 from pymailgui.console.terminal import Runner, password_prompt
-from pymailgui.demo import open_demo_account, start_demo
 from pymailgui.errors import MailError, UsageError
 
 EXIT_OTHER = 1
@@ -88,6 +87,9 @@ def _run(args: argparse.Namespace) -> int:
 def _account(args: argparse.Namespace, prompt: PasswordPrompt) -> Iterator[tuple[Account, Path]]:
     """The chosen account and where the console keeps its state for it."""
     if args.demo:
+        # Only the demo needs the devserver (and aiosmtpd): not imported otherwise.
+        from pymailgui.demo import open_demo_account, start_demo
+
         with start_demo() as demo:
             account = open_demo_account(demo, prompt=prompt)
             try:

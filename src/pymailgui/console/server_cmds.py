@@ -35,7 +35,7 @@ def cmd_list(s: Session, args: argparse.Namespace) -> int:
         return 0
     s.remember_server(rows)
     if args.json:
-        s.say(fmt.rows_json(rows, key_name="uid"))
+        fmt.write_rows_json(s.out, rows, key_name="uid")
     elif rows:
         marks = None
         if s.interactive:

@@ -10,7 +10,6 @@ __all__ = [
     "DeleteReport",
     "Inbox",
     "IndexCache",
-
     "PopSession",
     "RefreshReport",
 ]

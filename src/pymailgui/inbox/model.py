@@ -32,6 +32,7 @@ from pymailgui.inbox.refresh import UNDONE_REFRESH, Refresh
 from pymailgui.inbox.reports import DeleteReport, RefreshReport, megabytes, plural
 from pymailgui.inbox.session import Connector, PopSession, read_listing
 from pymailgui.inbox.verify import Locator, label, same_message
+from pymailgui.inbox.writer import BodyWriter
 from pymailgui.message.read import has_attachments
 from pymailgui.message.summary import MessageRow, header_block
 from pymailgui.tasks import Level, Phase, Task, ensure
@@ -168,11 +169,8 @@ class Inbox:
         """
         task = ensure(task, "download all")
         with self._guard.hold("download", task, wait=wait):
-            todo = [
-                r
-                for r in self.rows()
-                if not self._has_lookalikes(r) and not self.cache.has_body(self.account, r.key)
-            ]
+            cached = self.cache.body_keys(self.account)
+            todo = [r for r in self.rows() if r.key not in cached and not self._has_lookalikes(r)]
             big = [r for r in todo if self._too_big(r)]
             if big:
                 task.notify(
@@ -205,39 +203,43 @@ class Inbox:
             nums, sizes = self._locate_all(client, rows, task)
             total, moved = len(nums), 0
             task.report(Phase.RETRIEVE, 0, total)
-            for done, (num, data) in enumerate(client.retr_many(sorted(nums)), start=1):
-                # Answers already buffered would still arrive after a cancel: stop here.
-                task.check(UNDONE_FETCH)
-                row = nums[num]
-                if data is None:
-                    raise SyncError(
-                        f"The message {label(row)} was deleted on the server while it was "
-                        "being downloaded.",
-                        keys=(row.key,),
-                        gone=True,
-                    )
-                listed = sizes.get(num, row.size)
-                self._store_body(row, listed, data)
-                if len(data) < listed:
-                    task.notify(
-                        f"The message {label(row)} arrived shorter than the server said "
-                        f"({len(data):,} of {listed:,} bytes); the server may have cut it "
-                        "at a line holding a lone dot, so it is not deleted from the server "
-                        "when saved.",
-                        Level.WARNING,
-                        kind="short-message",
-                    )
-                moved += len(data)
-                task.report(Phase.RETRIEVE, done, total, moved)
-                found[row.key] = data if keep else b""
-                if keep:
-                    self._learn_attachments(row, data)
+            writer = BodyWriter(self.cache, self.account)
+            try:
+                for done, (num, data) in enumerate(client.retr_many(sorted(nums)), start=1):
+                    # Answers already buffered would still arrive after a cancel: stop here.
+                    task.check(UNDONE_FETCH)
+                    row = nums[num]
+                    if data is None:
+                        raise SyncError(
+                            f"The message {label(row)} was deleted on the server while it "
+                            "was being downloaded.",
+                            keys=(row.key,),
+                            gone=True,
+                        )
+                    listed = sizes.get(num, row.size)
+                    writer.add(row.key, data, self._verified(row, listed, data))
+                    if len(data) < listed:
+                        task.notify(
+                            f"The message {label(row)} arrived shorter than the server said "
+                            f"({len(data):,} of {listed:,} bytes); the server may have cut "
+                            "it at a line holding a lone dot, so it is not deleted from the "
+                            "server when saved.",
+                            Level.WARNING,
+                            kind="short-message",
+                        )
+                    moved += len(data)
+                    task.report(Phase.RETRIEVE, done, total, moved)
+                    found[row.key] = data if keep else b""
+                    if keep:
+                        self._learn_attachments(row, data)
+            finally:
+                writer.finish()  # every text verified so far is kept
             _quit_quietly(client)
         return found
 
-    def _store_body(self, row: MessageRow, size: int, data: bytes) -> None:
-        """Check ``data`` is ``row``'s message and cache it; a message the server
-        rewrote under the same id (RFC 1939 §7) gets its new size and headers."""
+    def _verified(self, row: MessageRow, size: int, data: bytes) -> tuple[int, bytes] | None:
+        """Check ``data`` is ``row``'s message (SyncError if not); for a message the
+        server rewrote under the same id (RFC 1939 §7), its new size and headers."""
         indexed = self.cache.header(self.account, row.key) or b""
         if not same_message(row, indexed, data):
             raise SyncError(
@@ -246,10 +248,9 @@ class Inbox:
                 keys=(row.key,),
             )
         header = header_block(data)
-        with self.cache.transaction() as db:
-            self.cache.put_body(db, self.account, row.key, data)
-            if header != indexed or size != row.size:
-                self.cache.update_message(db, self.account, row.key, size, header)
+        if header != indexed or size != row.size:
+            return size, header
+        return None
 
     def _locate_all(
         self, client: PopSession, rows: list[MessageRow], task: Task

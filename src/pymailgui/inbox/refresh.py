@@ -47,7 +47,7 @@ class Refresh:
         try:
             self._read_headers(writer)
         finally:
-            writer.flush()
+            writer.finish()
         return listing
 
     def _read_headers(self, writer: RowWriter) -> None:
@@ -65,13 +65,14 @@ class Refresh:
             # Answers already buffered would still arrive after a cancel: stop here.
             self.task.check(UNDONE_REFRESH)
             size = sizes[num]
-            fp = fingerprint(header, size)
             uid = listing.uid(num)
             if uid is None:
-                listing.fingerprints[num] = fp
+                fp = listing.fingerprints[num] = fingerprint(header, size)
                 key = labels.key(fp)  # ``need`` is in server order, so labels are too
             else:
-                key = uid
+                # The id is the identity: the fingerprint is only recorded (for the day
+                # the id becomes unusable), and the writer thread computes it.
+                fp, key = "", uid
             self.keys[num] = key
             if key in known:
                 if not is_fingerprint_key(key) and known[key].size != size:

@@ -15,6 +15,7 @@ Anything else is a SyncError: nothing is shown or deleted on a guess.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from functools import cached_property
 
 from pymailgui.errors import SyncError
@@ -65,25 +66,48 @@ class Locator:
     """Locates index rows in one session's listing."""
 
     def __init__(self, listing: Listing, index: list[MessageRow]) -> None:
-        self.listing = listing
+        self.listing = listing  # complete: it does not change while the locator is used
         self._index = index
+
+    # The listing's numbers_of_* scan the whole listing: fine for one message, but
+    # locating every message of a big mailbox (download all, a big delete) that way
+    # was quadratic. These maps hold the same answers, in the same order.
+    @cached_property
+    def _uid_numbers(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for num, uid in (self.listing.uids or {}).items():
+            found.setdefault(uid, []).append(num)
+        return found
+
+    @cached_property
+    def _fingerprint_numbers(self) -> dict[str, list[int]]:
+        uids = self.listing.uids
+        found: dict[str, list[int]] = {}
+        for num, fp in self.listing.fingerprints.items():
+            if uids is None or num not in uids:
+                found.setdefault(fp, []).append(num)
+        return found
+
+    @cached_property
+    def _index_fingerprints(self) -> Counter[str]:
+        return Counter(r.fingerprint for r in self._index)
 
     def number(self, row: MessageRow) -> int:
         """``row``'s current number, verified; SyncError when it can't be known."""
         if not is_fingerprint_key(row.key):
-            nums = self.listing.numbers_of_uid(row.key)
+            nums = self._uid_numbers.get(row.key)
             if nums:
                 return nums[0]  # usable ids are unique in a listing by construction
         return self._by_fingerprint(row)
 
     def present(self, row: MessageRow) -> bool:
         """Whether anything on the server could be ``row`` (even if not provably)."""
-        if not is_fingerprint_key(row.key) and self.listing.numbers_of_uid(row.key):
+        if not is_fingerprint_key(row.key) and self._uid_numbers.get(row.key):
             return True
-        return bool(self.listing.numbers_of_fingerprint(row.fingerprint))
+        return bool(self._fingerprint_numbers.get(row.fingerprint))
 
     def _by_fingerprint(self, row: MessageRow) -> int:
-        nums = self.listing.numbers_of_fingerprint(row.fingerprint)
+        nums = self._fingerprint_numbers.get(row.fingerprint, [])
         if not nums:
             raise SyncError(
                 f"The message {label(row)} is no longer on the server (deleted by another "
@@ -91,7 +115,7 @@ class Locator:
                 keys=(row.key,),
                 gone=True,
             )
-        twins = sum(1 for r in self._index if r.fingerprint == row.fingerprint)
+        twins = self._index_fingerprints[row.fingerprint]
         nums = self._drop_arrivals(nums)
         if not nums:
             raise SyncError(

@@ -36,7 +36,7 @@ from pymailgui.pop.parse import (
     quote_server_text,
     read_uidl_listing,
 )
-from pymailgui.pop.session import Session
+from pymailgui.pop.session import WINDOW_BYTES, WINDOW_COMMAND_BYTES, Session, Window
 from pymailgui.pop.transport import Transport, TransportFactory
 from pymailgui.tasks import Task, ensure
 
@@ -81,6 +81,11 @@ class POP3Client:
         #: Messages of the last UIDL listing without a usable id: number -> reason.
         self.uidl_problems: dict[int, str] = {}
         self.authenticated = False
+        # Sizes this session's LIST answers gave: what a pipelined RETR expects.
+        self._sizes: dict[int, int] = {}
+        #: The pipelining window's budgets (see :class:`~pymailgui.pop.session.Window`).
+        self.window_bytes = WINDOW_BYTES
+        self.window_command_bytes = WINDOW_COMMAND_BYTES
 
     # -- session setup ---------------------------------------------------------------
 
@@ -226,7 +231,9 @@ class POP3Client:
     def list_sizes(self) -> dict[int, int]:
         """Message number -> size in octets for every message (deleted ones excluded)."""
         self._ok(b"LIST")
-        return parse_scan_listing(self._session.read_lines(MAX_LISTING_BYTES))
+        sizes = parse_scan_listing(self._session.read_lines(MAX_LISTING_BYTES))
+        self._sizes = dict(sizes)
+        return sizes
 
     def list_one(self, num: int) -> int | None:
         """Size of message ``num``, or None when there is no such message."""
@@ -235,6 +242,7 @@ class POP3Client:
             return None
         got, size = parse_scan_line(status.text)
         self._check_number(num, got, "LIST")
+        self._sizes[num] = size
         return size
 
     def uidl_all(self) -> dict[int, str] | None:
@@ -281,6 +289,7 @@ class POP3Client:
                 f"The server refused LIST: {quote_server_text(list_status.text) or 'no reason'}."
             )
         self.supports_uidl = uids is not None
+        self._sizes = dict(sizes)
         return sizes, uids
 
     def _read_uidl_listing(self) -> dict[int, str]:
@@ -302,6 +311,7 @@ class POP3Client:
         if list_status.ok:
             got, size = parse_scan_line(list_status.text)
             self._check_number(n, got, "LIST")
+            self._sizes[n] = size
         return uid, size
 
     def top_many(self, nums: Sequence[int], lines: int = 0) -> Iterator[tuple[int, bytes | None]]:
@@ -319,6 +329,7 @@ class POP3Client:
         while todo and self.supports_top is None:
             num = todo.pop(0)
             yield num, self._probe_top(num, lines)
+        # A header's size is unknown until it arrives: the window learns it.
         yield from self._pipeline(todo, lambda n: b"TOP %d %d" % (n, lines), self._read_body)
 
     def retr(self, num: int) -> bytes:
@@ -331,7 +342,7 @@ class POP3Client:
     def retr_many(self, nums: Sequence[int]) -> Iterator[tuple[int, bytes | None]]:
         """Whole messages, pipelined when the server allows; None for a -ERR."""
         todo = [_positive(n) for n in nums]
-        return self._pipeline(todo, lambda n: b"RETR %d" % n, self._read_body)
+        return self._pipeline(todo, lambda n: b"RETR %d" % n, self._read_body, size=self._sizes.get)
 
     def dele(self, num: int) -> None:
         """Mark message ``num`` deleted (done only when QUIT is acknowledged)."""
@@ -343,7 +354,7 @@ class POP3Client:
         todo = [_positive(n) for n in nums]
         self._check_in_step("its last answer")
         answers = self._pipeline(
-            todo, lambda n: b"DELE %d" % n, lambda: self._session.read_status().ok
+            todo, lambda n: b"DELE %d" % n, lambda: self._session.read_status().ok, size=_no_body
         )
         return dict(answers)
 
@@ -421,10 +432,12 @@ class POP3Client:
         )
 
     def _read_body(self) -> bytes | None:
-        return self._body_after(self._session.read_status())
+        return self._in_step(self._session.read_answer(self.max_message_bytes))
 
     def _body_after(self, status: Status) -> bytes | None:
-        body = self._session.read_body(status, self.max_message_bytes)
+        return self._in_step(self._session.read_body(status, self.max_message_bytes))
+
+    def _in_step(self, body: bytes | None) -> bytes | None:
         if body is not None and _STATUS_SHAPED.match(body):
             # A message never starts with "+OK " or "-ERR " (no header field name holds
             # a space): this is the next answer's status line, so an extra line came
@@ -452,9 +465,21 @@ class POP3Client:
         )
 
     def _pipeline(
-        self, nums: list[int], command: Callable[[int], bytes], read: Callable[[], T]
+        self,
+        nums: list[int],
+        command: Callable[[int], bytes],
+        read: Callable[[], T],
+        *,
+        size: Callable[[int], int | None] | None = None,
     ) -> Iterator[tuple[int, T]]:
-        return self._session.pipeline(nums, command, read, pipelining=self.capabilities.pipelining)
+        window = Window(
+            pipelining=self.capabilities.pipelining,
+            answer_bytes=self.window_bytes,
+            command_bytes=self.window_command_bytes,
+        )
+        return self._session.pipeline(
+            nums, command, read, pipelining=window.pipelining, size=size, window=window
+        )
 
     def _check_number(self, asked: int, got: int, command: str) -> None:
         if asked != got:
@@ -471,6 +496,10 @@ class POP3Client:
                 f"(server said: {quote_server_text(status.text) or 'nothing'})."
             )
         return status
+
+
+def _no_body(_num: int) -> int:
+    return 0  # a status line only
 
 
 # A POP3 status line (RFC 1939 §3): what a shifted answer's first line looks like.

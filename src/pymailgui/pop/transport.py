@@ -7,13 +7,18 @@ every socket or TLS failure leaves here as a :class:`~pymailgui.errors.MailError
 
 from __future__ import annotations
 
+import io
 import math
+import selectors
 import socket
 import ssl
+import time
 from pathlib import Path
 from typing import Protocol
 
 from pymailgui.errors import ConfigError, ConnectionFailed, ProtocolError, TLSError
+from pymailgui.pop import framing
+from pymailgui.pop.framing import CRLF
 from pymailgui.tls import client_context
 
 #: Longest line accepted from the server. RFC 1939 has no limit for message lines and
@@ -21,7 +26,18 @@ from pymailgui.tls import client_context
 MAX_LINE = 1024 * 1024
 #: Default cap of one multi-line answer (a RETR of a big message).
 MAX_RESPONSE = 100 * 1024 * 1024
+#: Default cap of what may arrive while we are still sending (pipelined answers that
+#: are read early so the server never blocks); a server sending more is flooding us.
+MAX_READ_AHEAD = 64 * 1024 * 1024
 _RECV_SIZE = 256 * 1024
+# A long answer leaves the receive buffer in segments of about this size.
+_SEGMENT = 1024 * 1024
+# Bytes offered to one send call (a TLS record holds 16 KB).
+_SEND_PIECE = 64 * 1024
+
+
+def _too_big(max_bytes: int) -> ProtocolError:
+    return ProtocolError(f"The server's answer is larger than the limit of {max_bytes} bytes.")
 
 
 def make_tls_context(ca_file: Path | None = None) -> ssl.SSLContext:
@@ -57,8 +73,11 @@ class Transport:
         self.host = host
         self.timeout = timeout
         self.max_line = max_line
+        self.max_read_ahead = MAX_READ_AHEAD
         self._buffer = bytearray()
         self._closed = False
+        #: Bytes read from the stream so far (lines and blocks handed out).
+        self.consumed = 0
 
     @classmethod
     def open(
@@ -122,13 +141,70 @@ class Transport:
             raise self._os_error(exc) from exc
 
     def send(self, data: bytes) -> None:
-        """Send all of ``data`` (bounded by the timeout)."""
+        """Send all of ``data``; while the socket cannot take more, read what the server
+        sends meanwhile (kept for the next reads).
+
+        A pipelining client that only wrote while the server only wrote answers would
+        deadlock once both sides' buffers were full (POP-NOTES, "Speed"): the server
+        stops reading commands while its answers are not read. Reading whenever the
+        write would block makes that impossible, whatever the buffer sizes. The wait
+        for progress either way is bounded by the timeout.
+        """
         self._check_open()
         try:
-            self._sock.sendall(data)
+            self._send_reading(data)
         except OSError as exc:
             self.close()
             raise self._os_error(exc) from exc
+
+    def _send_reading(self, data: bytes) -> None:
+        sock = self._sock
+        view = memoryview(data)
+        done = 0
+        deadline = time.monotonic() + self.timeout
+        sock.settimeout(0.0)
+        try:
+            while done < len(data):
+                try:
+                    # A TLS write that would block must be repeated with the same bytes:
+                    # the same piece is offered again until it is taken.
+                    sent = sock.send(view[done : done + _SEND_PIECE])
+                except (BlockingIOError, ssl.SSLWantWriteError, ssl.SSLWantReadError):
+                    sent = 0
+                if sent:
+                    done += sent
+                    deadline = time.monotonic() + self.timeout
+                elif self._wait_then_read(deadline):
+                    deadline = time.monotonic() + self.timeout
+        finally:
+            if not self._closed:
+                sock.settimeout(self.timeout)
+
+    def _wait_then_read(self, deadline: float) -> bool:
+        """Wait until the socket is writable or readable; read one chunk of what
+        arrived (enough for the server to go on; draining all of it here would pile up
+        a whole window in the buffer). True when something was read (progress: the
+        server is alive)."""
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        with selectors.DefaultSelector() as sel:
+            sel.register(self._sock, selectors.EVENT_READ | selectors.EVENT_WRITE)
+            events = sel.select(left)
+        if not events:
+            raise TimeoutError
+        if not any(mask & selectors.EVENT_READ for _key, mask in events):
+            return False
+        try:
+            chunk = self._sock.recv(_RECV_SIZE)
+        except (BlockingIOError, ssl.SSLWantReadError, ssl.SSLWantWriteError):
+            return False
+        if not chunk:
+            raise self._peer_closed()
+        self._buffer += chunk
+        if len(self._buffer) > self.max_read_ahead:
+            raise self._flooded()
+        return True
 
     def read_line(self) -> bytes:
         """One line without its CRLF (a bare LF is accepted as a line end too)."""
@@ -139,6 +215,7 @@ class Transport:
             if end >= 0:
                 line = bytes(self._buffer[:end])
                 del self._buffer[: end + 1]
+                self.consumed += end + 1
                 if line.endswith(b"\r"):
                     line = line[:-1]
                 if len(line) > self.max_line:
@@ -150,24 +227,71 @@ class Transport:
             start = len(self._buffer)
             self._fill()
 
+    def read_block(self, max_bytes: int = MAX_RESPONSE, *, unstuff: bool = True) -> bytes:
+        """The body of a multi-line answer: CRLF lines, dot-unstuffed unless ``unstuff``
+        is False, without the "." line (b"" for an empty answer).
+
+        ``max_bytes`` bounds the answer (counted with CRLFs, before unstuffing); over it
+        the answer is abandoned and the connection must be closed (its rest is still in
+        flight). The buffer is scanned, not read line by line (:mod:`.framing`); an
+        answer bigger than one segment is moved out segment by segment into one growing
+        buffer that becomes the result without a copy, so a 20 MB message costs about
+        its size once, never a list of its lines next to the joined bytes.
+        """
+        self._check_open()
+        buf = self._buffer
+        out: io.BytesIO | None = None
+        total = 0
+        resume = 0
+        while True:
+            end, after, resume = framing.find_end(buf, resume)
+            if end >= 0:
+                piece, size = self._take(end, after, unstuff)
+                total += size
+                if total > max_bytes:
+                    raise _too_big(max_bytes)
+                if out is None:
+                    return piece
+                out.write(piece)
+                return out.getvalue()
+            tail = len(buf) - (buf.rfind(b"\n") + 1)
+            if tail > self.max_line + 1:
+                raise self._too_long()
+            if total + len(buf) - tail > max_bytes:
+                raise _too_big(max_bytes)
+            if len(buf) - tail >= _SEGMENT:
+                # Whole lines leave the buffer; what stays starts at a line start.
+                piece, size = self._take(len(buf) - tail, len(buf) - tail, unstuff)
+                total += size
+                if total > max_bytes:
+                    raise _too_big(max_bytes)
+                out = out or io.BytesIO()
+                out.write(piece)
+                resume = 0
+            self._fill()
+
+    def _take(self, end: int, after: int, unstuff: bool) -> tuple[bytes, int]:
+        """Remove ``buf[:after]`` and return its whole lines ``buf[:end]``, checked
+        against the line cap, CRLF-normalized and (if asked) unstuffed, with their size
+        as counted by the answer cap (CRLF lines, before unstuffing)."""
+        buf = self._buffer
+        if not framing.lines_fit(buf, self.max_line, 0, end):
+            raise self._too_long()
+        with memoryview(buf) as view:
+            piece = bytes(view[:end])
+        del buf[:after]
+        self.consumed += after
+        piece = framing.normalize(piece)
+        return (framing.unstuff(piece) if unstuff else piece), len(piece)
+
     def read_multiline(self, max_bytes: int = MAX_RESPONSE) -> list[bytes]:
         """The lines of a multi-line answer, still dot-stuffed, without the "." line.
 
         ``max_bytes`` bounds the whole answer (counted with CRLFs); over it the answer
         is abandoned and the connection must be closed (its rest is still in flight).
         """
-        lines: list[bytes] = []
-        total = 0
-        while True:
-            line = self.read_line()
-            if line == b".":  # RFC 1939 §3: the terminator is exactly "." CRLF
-                return lines
-            total += len(line) + 2
-            if total > max_bytes:
-                raise ProtocolError(
-                    f"The server's answer is larger than the limit of {max_bytes} bytes."
-                )
-            lines.append(line)
+        block = self.read_block(max_bytes, unstuff=False)
+        return block.split(CRLF)[:-1] if block else []
 
     def interrupt(self) -> None:
         """Shut the socket down from another thread so a blocked recv/send returns.
@@ -200,13 +324,22 @@ class Transport:
             self.close()
             raise self._os_error(exc) from exc
         if not chunk:
-            self.close()
-            raise ConnectionFailed(f"The server {self.host} closed the connection unexpectedly.")
+            raise self._peer_closed()
         self._buffer += chunk
 
     def _check_open(self) -> None:
         if self._closed:
             raise ConnectionFailed(f"The connection to {self.host} is already closed.")
+
+    def _peer_closed(self) -> ConnectionFailed:
+        self.close()
+        return ConnectionFailed(f"The server {self.host} closed the connection unexpectedly.")
+
+    def _flooded(self) -> ProtocolError:
+        return ProtocolError(
+            f"The server {self.host} sent more than {self.max_read_ahead} bytes that were "
+            "not asked for yet."
+        )
 
     def _too_long(self) -> ProtocolError:
         return ProtocolError(
