@@ -6,7 +6,7 @@ import gc
 import threading
 import weakref
 
-from pymailgui.gui.collector import build_frozen
+from pymailgui.gui.collector import build_frozen, reclaim
 
 
 class Node:
@@ -47,17 +47,21 @@ def test_nested_and_concurrent_builds_turn_it_back_on_only_after_the_last():
     assert gc.isenabled()
 
 
-def test_what_was_frozen_and_died_in_a_cycle_is_freed_by_the_next_build():
-    # A window open during one Get Mail and closed before the next: gc.freeze alone
-    # would keep it (and its message) for the life of the process.
+def test_what_was_frozen_and_died_in_a_cycle_is_freed_by_reclaim():
+    # A window open during one Get Mail and closed after: gc.freeze alone would keep
+    # it (and its message) for the life of the process.
     node = Node()
     ref = weakref.ref(node)
     build_frozen(lambda: None)
     del node
     gc.collect()
     assert ref() is not None  # frozen: a collection does not see it
-    build_frozen(lambda: None)
+    assert reclaim()
     assert ref() is None
+
+
+def test_reclaim_waits_while_a_build_runs():
+    assert build_frozen(reclaim) is False
 
 
 def test_rows_built_stay_out_of_the_generations():

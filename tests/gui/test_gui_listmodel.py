@@ -137,3 +137,30 @@ def test_a_set_followed_from_another_list_is_matched_by_key(qtbot):
     assert fresh.moved_from(model.rowset) is None
     model.set_rowset(fresh)
     assert model.keys() == [f"k{i}" for i in range(2, 12)]
+
+
+@pytest.mark.parametrize("sort", [None, Column.SUBJECT])
+def test_new_mail_after_the_old_is_one_insertion_and_matches_the_general_path(qtbot, sort):
+    model, table = make(100)
+    qtbot.addWidget(table)
+    if sort is not None:
+        model.sort(sort)
+    model.set_filter("Subject 10")  # 10, 100 and the new 101..103 and 1010
+    table.select_keys(["k10"], "k10")
+    counter = Counter(model)
+    rows = [row(i) for i in range(1, 101)] + [row(i) for i in (101, 102, 1010, 2000)]
+    fresh = RowSet.build(rows).follow(model.rowset)
+    assert fresh.appended
+    model.set_rowset(fresh)
+    expected = MessageListModel()
+    if sort is not None:
+        expected.sort(sort)
+    expected.set_filter("Subject 10")
+    expected.set_rowset(RowSet.build(rows))
+    assert model.keys() == expected.keys()
+    shown = model.keys()
+    assert "k1010" in shown and "k2000" not in shown
+    assert (counter.removed, counter.resets) == (0, 0)
+    if sort is None:
+        assert counter.inserted == 1
+    assert table.selected_keys() == ["k10"]

@@ -200,7 +200,8 @@ class MessageListModel(QAbstractTableModel):
         """Show ``rowset`` instead (a refresh): removed rows go, new ones come, in runs."""
         self._hidden = {k for k in self._hidden if k in rowset.pos}
         had_rows = bool(self._shown)
-        self._transition(rowset, self._visible(rowset))
+        if not (had_rows and self._appended(rowset)):
+            self._transition(rowset, self._visible(rowset))
         rowset.before = None  # the old rows go now, not with the next refresh
         if had_rows and self._shown:
             # Numbers and "new" marks of the rows that stayed may have changed.
@@ -268,6 +269,26 @@ class MessageListModel(QAbstractTableModel):
             return sorted(positions)
         column, descending = self._sort
         return self._set.sorted(positions, column, descending)
+
+    def _appended(self, rowset: RowSet) -> bool:
+        """The usual refresh in server order (old rows kept in place, new mail after
+        them) as one insertion at the end: the general matching costs ~50 ms of GUI
+        thread at 100,000 rows. False (nothing done) when that is not the case."""
+        if self._sort is not None or not rowset.appended or rowset.moved_from(self._set) is None:
+            return False
+        new = range(len(self._set), len(rowset))
+        added = rowset.matching(self._filter, new)
+        if self._hidden:
+            added = [p for p in added if rowset.rows[p].key not in self._hidden]
+        self._where = None
+        self._read_since = 0
+        self._set = rowset  # same positions for the rows already shown
+        if added:
+            first = len(self._shown)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._shown.extend(added)
+            self.endInsertRows()
+        return True
 
     def _transition(self, rowset: RowSet, target: list[int]) -> None:
         """Go from what is shown to ``target`` (positions in ``rowset``) in few runs.

@@ -75,6 +75,7 @@ class RowSet:
     before: RowSet | None = field(default=None, repr=False)
     moved: list[int] = field(default_factory=list, repr=False)
     gone: list[str] = field(default_factory=list, repr=False)
+    appended: bool = field(default=False, repr=False)
 
     @classmethod
     def build(cls, rows: Iterable[MessageRow]) -> RowSet:
@@ -101,6 +102,8 @@ class RowSet:
         self.moved = [pos.get(r.key, -1) for r in before.rows]
         self.gone = [r.key for r, p in zip(before.rows, self.moved, strict=True) if p < 0]
         self.before = before
+        # The usual refresh: every old row where it was, new ones after them.
+        self.appended = self.moved == list(range(len(before.rows)))
         return self
 
     def moved_from(self, before: RowSet) -> list[int] | None:
