@@ -6,6 +6,7 @@ import gc
 import threading
 import weakref
 
+from pymailgui.gui import collector
 from pymailgui.gui.collector import build_frozen, reclaim
 
 
@@ -69,3 +70,14 @@ def test_rows_built_stay_out_of_the_generations():
     tracked = {id(o) for o in gc.get_objects()}
     assert id(rows) not in tracked
     assert gc.get_freeze_count() >= 1
+
+
+def test_a_reclaim_is_due_once_enough_was_frozen_since_the_last(monkeypatch):
+    monkeypatch.setattr(collector, "RECLAIM_AFTER", 500)
+    reclaim()
+    assert not collector.reclaim_due()
+    kept = build_frozen(lambda: [[i] for i in range(1000)])  # lists: tracked objects
+    assert collector.reclaim_due()
+    reclaim()
+    assert not collector.reclaim_due()
+    assert len(kept) == 1000

@@ -115,6 +115,11 @@ class Desktop(QObject):
         context = AccountContext(Mailbox(account), self.config, self)
         context.removed.connect(lambda keys, c=context: self._removed(c, keys))
         context.new_mail.connect(lambda rows, n=name: self.notifier.new_mail(n, rows))
+        # With no window ever closed, what each Get Mail froze still gets collected
+        # now and then (an inbox left open for days with a check every few minutes).
+        context.list_updated.connect(
+            lambda _report: self._reclaim.start() if collector.reclaim_due() else None
+        )
         self.contexts[name] = context
         return context
 
