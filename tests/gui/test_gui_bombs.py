@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
 from pymailgui.gui.htmlview import SafeHtmlView
+from pymailgui.gui.viewer import ViewerWindow
 from pymailgui.message.read import cid_lookup, parse
 from pymailgui.message.structure import walk
 from tests.gui.support import WAIT_MS, get_mail, open_by_enter, settle
@@ -94,13 +95,18 @@ def bomb_server() -> Iterator[http.server.ThreadingHTTPServer]:
     server.server_close()
 
 
-def test_inline_bombs_cid_and_data_are_refused_and_the_window_says_so(open_inbox, qtbot):
-    opened = open_inbox([image_bomb()])
-    window = opened.window
+def shown(open_inbox, qtbot, data: bytes, subject: str) -> tuple[ViewerWindow, float]:
+    """The view window of ``data`` once parsed, and the resident MB before it opened."""
+    window = open_inbox([data]).window
     get_mail(qtbot, window)
     before = rss_mb()
-    viewer = open_by_enter(qtbot, window, "image bomb")
+    viewer = open_by_enter(qtbot, window, subject)
     qtbot.waitUntil(lambda: viewer.prepared is not None, timeout=WAIT_MS)
+    return viewer, before
+
+
+def test_inline_bombs_cid_and_data_are_refused_and_the_window_says_so(open_inbox, qtbot):
+    viewer, before = shown(open_inbox, qtbot, image_bomb(), "image bomb")
     qtbot.waitUntil(viewer.image_bar.isVisible, timeout=WAIT_MS)
     assert viewer.body.currentWidget() is viewer.html
     assert "look" in viewer.html.toPlainText()
@@ -113,12 +119,7 @@ def test_inline_bombs_cid_and_data_are_refused_and_the_window_says_so(open_inbox
 
 
 def test_an_attached_bomb_is_listed_not_decoded(open_inbox, qtbot):
-    opened = open_inbox([attached_bomb()])
-    window = opened.window
-    get_mail(qtbot, window)
-    before = rss_mb()
-    viewer = open_by_enter(qtbot, window, "attached bomb")
-    qtbot.waitUntil(lambda: viewer.prepared is not None, timeout=WAIT_MS)
+    viewer, before = shown(open_inbox, qtbot, attached_bomb(), "attached bomb")
     settle(qtbot, 200)
     names = [a.filename for a in viewer.prepared.view.attachments]
     assert names == ["holiday.png"]

@@ -9,64 +9,22 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QByteArray, QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices, QImage, QTextDocument
+from PySide6.QtCore import QByteArray, Qt, QUrl
+from PySide6.QtGui import QImage, QTextDocument
 
 from pymailgui.gui import blocked
 from pymailgui.gui.htmlview import SafeHtmlView
-from tests.gui.support import WAIT_MS, get_mail, open_by_enter, settle
-from tests.hostile.test_hostile_html import CASES
+from tests.gui.support import WAIT_MS, get_mail, handed_to_desktop, open_by_enter, settle
+from tests.hostile import test_hostile_html as hostile
+from tests.hostile.test_hostile_html import CASES, Counter
 from tests.support.mail import make_message
 
-_GIF = bytes.fromhex(
-    "47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b"
-)
-
-
-@dataclass
-class Web:
-    server: ThreadingHTTPServer
-    connections: int = 0
-    paths: list[str] = field(default_factory=list)
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-
-@pytest.fixture
-def web() -> Iterator[Web]:
-    """A local HTTP server on 127.0.0.1 counting every connection made to it."""
-    counter: Web
-
-    class Handler(BaseHTTPRequestHandler):
-        def setup(self) -> None:
-            counter.connections += 1
-            super().setup()
-
-        def do_GET(self) -> None:
-            counter.paths.append(self.path)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/gif")
-            self.send_header("Content-Length", str(len(_GIF)))
-            self.end_headers()
-            self.wfile.write(_GIF)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    counter = Web(ThreadingHTTPServer(("127.0.0.1", 0), Handler))
-    thread = threading.Thread(target=counter.server.serve_forever, daemon=True)
-    thread.start()
-    yield counter
-    counter.server.shutdown()
-    counter.server.server_close()
+#: The hostile suite's HTTP server on 127.0.0.1 that counts every connection.
+web = hostile.web
 
 
 @pytest.fixture
@@ -124,25 +82,14 @@ def cases(base: str, fifo: Path) -> dict[str, bytes]:
 
 
 def test_every_hostile_case_in_the_real_viewer_loads_nothing_until_show(
-    open_inbox, qtbot, web, fifo, answers
+    open_inbox, qtbot, web: Counter, fifo, answers
 ):
     fifo_path, fifo_opened = fifo
     messages = cases(web.base, fifo_path)
     opened = open_inbox(list(messages.values()))
     window = opened.window
     get_mail(qtbot, window)
-    handed: list[str] = []
-
-    class Catcher(QObject):
-        @Slot(QUrl)
-        def open(self, url: QUrl) -> None:
-            handed.append(url.toString())
-
-    catcher = Catcher()
-    schemes = ("http", "https", "file", "javascript", "data")
-    for scheme in schemes:
-        QDesktopServices.setUrlHandler(scheme, catcher, "open")
-    try:
+    with handed_to_desktop("http", "https", "file", "javascript", "data") as handed:
         for name in messages:
             viewer = open_by_enter(qtbot, window, f"case {name}")
             qtbot.waitUntil(lambda v=viewer: v.prepared is not None, timeout=WAIT_MS)
@@ -162,9 +109,6 @@ def test_every_hostile_case_in_the_real_viewer_loads_nothing_until_show(
             if scheme == "data" and url.lower().startswith("data:image/"):
                 continue
             assert is_placeholder(answer), (kind, url, answer)
-    finally:
-        for scheme in schemes:
-            QDesktopServices.unsetUrlHandler(scheme)
 
 
 def test_show_fetches_the_images_of_that_message_only(open_inbox, qtbot, web, answers):

@@ -11,11 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import Qt, QUrl
 
 from pymailgui import paths
-from tests.gui.support import WAIT_MS, get_mail, open_by_enter
+from tests.gui.support import WAIT_MS, get_mail, handed_to_desktop, open_by_enter
 
 RLO = "\u202e"
 PARTS = [
@@ -59,21 +58,10 @@ def _quote(name: str) -> str:
 
 
 @pytest.fixture
-def handed() -> Iterator[list[QUrl]]:
+def handed() -> Iterator[list[str]]:
     """What would have been handed to the desktop (xdg-open), in order."""
-    urls: list[QUrl] = []
-
-    class Catcher(QObject):
-        @Slot(QUrl)
-        def open(self, url: QUrl) -> None:
-            urls.append(url)
-
-    catcher = Catcher()
-    QDesktopServices.setUrlHandler("file", catcher, "open")
-    try:
+    with handed_to_desktop("file") as urls:
         yield urls
-    finally:
-        QDesktopServices.unsetUrlHandler("file")
 
 
 def test_open_hands_only_private_read_only_copies_of_safe_types(open_inbox, qtbot, handed):
@@ -101,14 +89,14 @@ def test_open_hands_only_private_read_only_copies_of_safe_types(open_inbox, qtbo
             assert "is not opened from here" in statuses[-1]
             continue
         assert len(handed) == before + 1, PARTS[row]
-        path = Path(handed[-1].toLocalFile())
+        path = Path(QUrl(handed[-1]).toLocalFile())
         assert path.resolve().is_relative_to(private)
         assert path.read_bytes() == f"part {row}\n".encode()
         mode = path.stat().st_mode
         assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
         assert not mode & (stat.S_IRWXG | stat.S_IRWXO)  # private
         assert "/" not in path.name and not path.name.startswith(".")
-    names = [Path(u.toLocalFile()).name for u in handed]
+    names = [Path(QUrl(u).toLocalFile()).name for u in handed]
     assert names == ["report.pdf", "notes.txt", "photo.png"]
     assert not Path("/tmp/notes.txt").exists() or os.stat("/tmp/notes.txt").st_size != 7
 
