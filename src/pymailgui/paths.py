@@ -9,6 +9,7 @@ All state lives under one base directory: ``$PYMAILGUI_HOME`` when set, else
 from __future__ import annotations
 
 import os
+import traceback
 from pathlib import Path
 
 ENV_HOME = "PYMAILGUI_HOME"
@@ -146,6 +147,18 @@ def private_file(path: Path) -> Path:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, PRIVATE_FILE))
     _tighten(path, PRIVATE_FILE)
     return path
+
+
+def append_crash_log(exc: BaseException) -> Path | str:
+    """Append ``exc`` with its traceback to the private crash log (both front ends call
+    this for a bug); the log's path, or a phrase saying none could be written."""
+    try:
+        target = private_file(logs_dir() / "crash.log")
+        with target.open("a", encoding="utf-8") as f:
+            f.write("".join(traceback.format_exception(exc)))
+        return target
+    except OSError:
+        return "(no log could be written)"
 
 
 def _tighten(path: Path, mode: int) -> None:

@@ -80,8 +80,9 @@ class Level(enum.Enum):
 class Notice:
     """Something the user should see that is not an error.
 
-    ``kind`` is a stable tag a front end may react to (e.g. "removed-on-server",
-    "invalid-uidl", "remote-content-blocked", "truncated", "cancel-too-late").
+    ``kind`` is a stable tag a front end may react to (the list is in
+    docs/core-api.md: "removed-on-server", "invalid-uidl", "too-big", "short-message",
+    "cancel-too-late", "mailto-refused").
     """
 
     text: str

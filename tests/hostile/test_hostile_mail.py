@@ -173,22 +173,41 @@ def test_a_100_mb_attachment_is_read_and_saved_with_the_cap_raised(
     assert time.monotonic() - started < 120
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pop/transport.py (the speed helper's): a line longer than MAX_LINE (1 MB) ends "
-    "the session, so a message with a 50 MB line can never be read; its multi-line cap "
-    "(max_message_bytes) already bounds the memory",
-)
-def test_a_50_mb_line_is_read_with_the_cap_raised(
+def test_a_50_mb_line_costs_that_message_alone_and_it_is_never_deleted(
     mailbox: ScriptedPOP3Server, hostile_account: AccountMaker
 ) -> None:
+    # The transport keeps the first MAX_LINE bytes of a line and skips the rest, so the
+    # session stays in step; the text arrives shorter than listed, so saving it keeps
+    # it on the server.
     account = hostile_account(mailbox, max_message_bytes=200 * MB, timeout=60)
     account.refresh()
     row = next(r for r in account.index() if r.subject == "a 50 MB line")
     data = account.fetch(row.key)
+    assert len(data) < row.size
     shown = account.view(data)
     assert len(shown.body_text) == MAX_TEXT_CHARS
     assert any("only its beginning is shown" in d for d in shown.defects)
+    report = account.save_to_folder([row.key], "Kept", delete=True)
+    assert report.incomplete == [row.key]
+    assert report.deleted is None or row.key not in report.deleted.deleted
+    assert row.key in {r.key for r in account.index()}
+    assert row.key in dict(mailbox.maildrop(POP_USER).snapshot())
+
+
+def test_a_2_mb_header_line_costs_that_message_alone(
+    scripted_pop: ScriptedMaker, hostile_account: AccountMaker
+) -> None:
+    # Every refresh failed on it once ("a line longer than 1048576 bytes"): one hostile
+    # header took the whole inbox.
+    giant = b"Subject: " + b"S" * 2_000_000 + b"\r\nFrom: a@example.org\r\n\r\nbody\r\n"
+    server = scripted_pop([make_message("one"), giant, make_message("three")])
+    account = hostile_account(server, timeout=30)
+    account.refresh()
+    rows = account.index()
+    assert len(rows) == 3
+    assert rows[1].subject.startswith("SSSS") and len(rows[1].subject) < 20_000
+    assert b"Subject: three" in account.fetch(rows[2].key)
+    assert account.refresh().added == []  # the next refresh is quiet, nothing re-read
 
 
 def test_a_50_mb_line_is_cut_for_display_with_a_notice(giants: list[bytes]) -> None:

@@ -24,7 +24,6 @@ from pymailgui import paths
 from pymailgui.actions import open_account
 from pymailgui.actions.diagnose import pin_certificate
 from pymailgui.config.write import save
-from pymailgui.console.main import _crash_log
 from pymailgui.console.state import ConsoleState
 from pymailgui.demo import open_demo_account, start_demo
 from pymailgui.message import Draft
@@ -102,7 +101,7 @@ def test_everything_pymailgui_writes_is_private_whatever_the_umask(
     state = ConsoleState(paths.console_state())
     state.remember("server", keys)
     state.close()
-    _crash_log(RuntimeError("a bug, for the crash log"))
+    paths.append_crash_log(RuntimeError("a bug, for the crash log"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env.update(PYTHONPATH=str(ROOT / "src"), HOME=str(tmp_path))
     for command in (["list"], ["show", "1"]):
@@ -143,5 +142,5 @@ def test_the_desktop_clients_files_are_private_too(home: Path) -> None:
         for handler in logger.handlers:
             handler.close()
         logger.handlers[:], logger.level = handlers, level
-    app.write_crash_log(RuntimeError("a bug, for the crash log"))
+    paths.append_crash_log(RuntimeError("a bug, in the GUI"))  # what show_crash writes
     assert too_open(home) == []

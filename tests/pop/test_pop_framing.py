@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import socket
 import threading
+import time
 import tracemalloc
 
 import pytest
@@ -126,19 +127,48 @@ def test_read_multiline_keeps_the_stuffing(pair: tuple[Transport, socket.socket]
     assert transport.read_multiline(1000) == []
 
 
-def test_line_cap_inside_a_block(pair: tuple[Transport, socket.socket]) -> None:
+def test_a_line_over_the_cap_inside_a_block_is_cut_and_the_answers_stay_in_step(
+    pair: tuple[Transport, socket.socket],
+) -> None:
     transport, peer = pair
     peer.sendall(b"ok\r\n" + b"a" * 100 + b"\r\n.\r\n")
     assert transport.read_block(10_000) == b"ok\r\n" + b"a" * 100 + b"\r\n"
-    peer.sendall(b"ok\r\n" + b"b" * 101 + b"\r\n.\r\n")
-    with pytest.raises(ProtocolError, match="longer than 100 bytes"):
-        transport.read_block(10_000)
+    # 101 bytes, then 5,000 (over one receive), then a bare LF end: each cut to 100.
+    peer.sendall(b"ok\r\n" + b"b" * 101 + b"\r\n" + b"c" * 5000 + b"\n.x\r\n.\r\n+OK next\r\n")
+    assert transport.read_block(10_000) == (
+        b"ok\r\n" + b"b" * 100 + b"\r\n" + b"c" * 100 + b"\r\nx\r\n"
+    )
+    assert transport.read_line() == b"+OK next"
+
+
+def test_a_line_over_the_cap_arriving_in_pieces_is_cut(
+    pair: tuple[Transport, socket.socket],
+) -> None:
+    transport, peer = pair
+    result: list[bytes] = []
+    reader = threading.Thread(target=lambda: result.append(transport.read_block(1_000_000)))
+    reader.start()
+    for piece in (b"head\r\n", b"d" * 150, b"d" * 150 + b"\r", b"\ntail\r\n", b".\r\n"):
+        peer.sendall(piece)
+        time.sleep(0.02)
+    reader.join(5)
+    assert result == [b"head\r\n" + b"d" * 100 + b"\r\ntail\r\n"]
+
+
+def test_dropped_bytes_of_a_long_line_count_against_the_answer_cap(
+    pair: tuple[Transport, socket.socket],
+) -> None:
+    transport, peer = pair
+    peer.sendall(b"fine\r\n" + b"e" * 3000 + b"\r\n.\r\n")
+    with pytest.raises(ProtocolError, match="larger than the limit of 1000 bytes"):
+        transport.read_block(1000)
 
 
 def test_endless_line_in_a_block_is_cut_off(pair: tuple[Transport, socket.socket]) -> None:
     transport, peer = pair
-    peer.sendall(b"fine\r\n" + b"c" * 500)  # the line never ends
-    with pytest.raises(ProtocolError, match="longer than"):
+    peer.sendall(b"fine\r\n" + b"c" * 500)  # the line never ends: the server gives up
+    peer.shutdown(socket.SHUT_WR)
+    with pytest.raises(ProtocolError, match="longer than 100 bytes"):
         transport.read_block(10_000)
 
 

@@ -24,7 +24,6 @@ import contextlib
 import io
 import logging
 import sys
-import traceback
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -60,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OTHER
     except Exception as exc:  # a bug: say so, keep the traceback out of the user's way
-        where = _crash_log(exc)
+        where = paths.append_crash_log(exc)
         print(
             f"pymail: internal error ({exc.__class__.__name__}: {exc}). This is a bug in "
             f"PyMailGUI; details are in {where}.",
@@ -123,16 +122,6 @@ def _setup_logging(verbose: bool) -> None:
     root = logging.getLogger("pymailgui")
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.WARNING)
-
-
-def _crash_log(exc: BaseException) -> Path | str:
-    try:
-        target = paths.private_file(paths.logs_dir() / "crash.log")
-        with target.open("a", encoding="utf-8") as f:
-            f.write("".join(traceback.format_exception(exc)))
-        return target
-    except OSError:
-        return "(no log could be written)"
 
 
 if __name__ == "__main__":

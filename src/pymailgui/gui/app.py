@@ -114,7 +114,7 @@ class Presenter(QObject):
             self._box(QMessageBox.Icon.Information, "PyMailGUI", notice.text, window, "notice_box")
 
     def show_crash(self, exc: BaseException) -> None:
-        where = write_crash_log(exc)
+        where = paths.append_crash_log(exc)
         self._box(
             QMessageBox.Icon.Critical,
             "PyMailGUI ran into a bug",
@@ -152,16 +152,6 @@ class Presenter(QObject):
         self.boxes.append(box)
         box.finished.connect(lambda _r, b=box: self.boxes.remove(b) if b in self.boxes else None)
         box.show()
-
-
-def write_crash_log(exc: BaseException) -> Path | str:
-    try:
-        target = paths.private_file(paths.logs_dir() / "crash.log")
-        with target.open("a", encoding="utf-8") as f:
-            f.write("".join(traceback.format_exception(exc)))
-        return target
-    except OSError:
-        return "(no log could be written)"
 
 
 def install_excepthook(presenter: Presenter) -> None:

@@ -5,8 +5,8 @@ holding a single ".". Reading it one line per Python call cost about 55 calls a 
 header; these helpers instead let ``bytes.find``, ``count`` and one regular expression
 walk the buffer, so the Python work per answer is a handful of calls whatever its size.
 The rules stay those of the line reader they replace: a bare LF ends a line too (and
-becomes CRLF), ``"." CRLF`` and ``"." LF`` end the answer, no line may exceed the line
-cap, and the first "." of a line starting with one is removed.
+becomes CRLF), ``"." CRLF`` and ``"." LF`` end the answer, a line over the line cap is
+cut to it (:func:`cut_lines`), and the first "." of a line starting with one is removed.
 
 Pure functions over bytes; the transport does the I/O.
 """
@@ -79,6 +79,18 @@ def lines_fit(data: bytes | bytearray, max_line: int, start: int = 0, end: int =
             continue
         return False
     return True
+
+
+def cut_lines(data: bytes, max_line: int) -> bytes:
+    """Whole lines with each line longer than ``max_line`` bytes (without its line end)
+    cut to its first ``max_line`` bytes, its line end kept. Only for the rare answer
+    :func:`lines_fit` refused, so a plain loop over its lines is fine."""
+    lines = data.split(b"\n")
+    for i, line in enumerate(lines[:-1]):
+        body = line[:-1] if line.endswith(b"\r") else line
+        if len(body) > max_line:
+            lines[i] = body[:max_line] + line[len(body) :]
+    return b"\n".join(lines)
 
 
 def normalize(body: bytes) -> bytes:

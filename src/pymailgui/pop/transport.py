@@ -8,6 +8,7 @@ every socket or TLS failure leaves here as a :class:`~pymailgui.errors.MailError
 from __future__ import annotations
 
 import io
+import logging
 import math
 import selectors
 import socket
@@ -21,8 +22,12 @@ from pymailgui.pop import framing
 from pymailgui.pop.framing import CRLF
 from pymailgui.tls import client_context
 
-#: Longest line accepted from the server. RFC 1939 has no limit for message lines and
-#: real mail has very long ones (poplib's 2,048 bytes broke on them: odoo#10920).
+#: Longest line kept from the server. RFC 1939 has no limit for message lines and real
+#: mail has very long ones (poplib's 2,048 bytes broke on them: odoo#10920). A status
+#: line over it ends the session; a line of a multi-line answer over it is cut to it
+#: and the rest of the line skipped, so one message with a 50 MB line (unwrapped
+#: base64, a hostile header) costs that message alone: its text arrives shorter than
+#: the server listed it, which the inbox reports and never deletes on saving.
 MAX_LINE = 1024 * 1024
 #: Default cap of one multi-line answer (a RETR of a big message).
 MAX_RESPONSE = 100 * 1024 * 1024
@@ -34,6 +39,8 @@ _RECV_SIZE = 256 * 1024
 _SEGMENT = 1024 * 1024
 # Bytes offered to one send call (a TLS record holds 16 KB).
 _SEND_PIECE = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 def _too_big(max_bytes: int) -> ProtocolError:
@@ -256,7 +263,11 @@ class Transport:
                 return out.getvalue()
             tail = len(buf) - (buf.rfind(b"\n") + 1)
             if tail > self.max_line + 1:
-                raise self._too_long()
+                start = len(buf) - tail
+                total += self._skip_long_line(start, total, max_bytes)
+                # The cut line starts at ``start``: nothing before it ends the answer.
+                resume = min(resume, max(start - 1, 0))
+                continue
             if total + len(buf) - tail > max_bytes:
                 raise _too_big(max_bytes)
             if len(buf) - tail >= _SEGMENT:
@@ -271,18 +282,22 @@ class Transport:
             self._fill()
 
     def _take(self, end: int, after: int, unstuff: bool) -> tuple[bytes, int]:
-        """Remove ``buf[:after]`` and return its whole lines ``buf[:end]``, checked
-        against the line cap, CRLF-normalized and (if asked) unstuffed, with their size
-        as counted by the answer cap (CRLF lines, before unstuffing)."""
+        """Remove ``buf[:after]`` and return its whole lines ``buf[:end]``, lines over
+        the line cap cut to it, CRLF-normalized and (if asked) unstuffed, with their
+        size as counted by the answer cap (CRLF lines, before unstuffing)."""
         buf = self._buffer
-        if not framing.lines_fit(buf, self.max_line, 0, end):
-            raise self._too_long()
+        fits = framing.lines_fit(buf, self.max_line, 0, end)
         with memoryview(buf) as view:
             piece = bytes(view[:end])
         del buf[:after]
         self.consumed += after
+        dropped = 0
+        if not fits:
+            cut = framing.cut_lines(piece, self.max_line)
+            dropped, piece = len(piece) - len(cut), cut
+            log.warning("%s sent a line longer than %d bytes: cut", self.host, self.max_line)
         piece = framing.normalize(piece)
-        return (framing.unstuff(piece) if unstuff else piece), len(piece)
+        return (framing.unstuff(piece) if unstuff else piece), len(piece) + dropped
 
     def read_multiline(self, max_bytes: int = MAX_RESPONSE) -> list[bytes]:
         """The lines of a multi-line answer, still dot-stuffed, without the "." line.
@@ -318,6 +333,9 @@ class Transport:
             pass
 
     def _fill(self) -> None:
+        self._buffer += self._recv()
+
+    def _recv(self) -> bytes:
         try:
             chunk = self._sock.recv(_RECV_SIZE)
         except OSError as exc:
@@ -325,7 +343,38 @@ class Transport:
             raise self._os_error(exc) from exc
         if not chunk:
             raise self._peer_closed()
-        self._buffer += chunk
+        return chunk
+
+    def _skip_long_line(self, start: int, total: int, max_bytes: int) -> int:
+        """Cut the unfinished line at ``buf[start:]`` to the line cap and read on,
+        dropping the rest of it, until its line end is in the buffer; the bytes dropped.
+
+        The answer stays in step with the session (the later lines and answers are
+        read as they come); the dropped bytes count against the answer cap
+        ``max_bytes`` with the ``total`` already read. A server that never ends the
+        line is cut off by that cap or by the timeout, with the line named as the reason.
+        """
+        buf = self._buffer
+        keep = start + self.max_line
+        dropped = len(buf) - keep
+        del buf[keep:]
+        log.warning("%s sent a line longer than %d bytes: cut", self.host, self.max_line)
+        while True:
+            if total + len(buf) + dropped > max_bytes:
+                raise _too_big(max_bytes)
+            try:
+                chunk = self._recv()
+            except ConnectionFailed as exc:
+                raise self._too_long() from exc
+            lf = chunk.find(b"\n")
+            if lf < 0:
+                dropped += len(chunk)
+                continue
+            # The line end stays (with its CR when the CR came in the same chunk).
+            end = lf - 1 if lf > 0 and chunk[lf - 1] == 0x0D else lf
+            dropped += end
+            buf += chunk[end:]
+            return dropped
 
     def _check_open(self) -> None:
         if self._closed:
