@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -160,3 +163,28 @@ def settle(qtbot: QtBot, ms: int = 100) -> None:
     while time.monotonic() < end:
         QApplication.processEvents()
         qtbot.wait(10)
+
+
+class _UrlCatcher(QObject):
+    def __init__(self, urls: list[str]) -> None:
+        super().__init__()
+        self.urls = urls
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+@contextmanager
+def handed_to_desktop(*schemes: str) -> Iterator[list[str]]:
+    """The URLs of ``schemes`` the program hands to the desktop (QDesktopServices),
+    caught instead of opened, in order."""
+    urls: list[str] = []
+    catcher = _UrlCatcher(urls)
+    for scheme in schemes:
+        QDesktopServices.setUrlHandler(scheme, catcher, "open")
+    try:
+        yield urls
+    finally:
+        for scheme in schemes:
+            QDesktopServices.unsetUrlHandler(scheme)

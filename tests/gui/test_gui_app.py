@@ -78,6 +78,8 @@ def test_screenshots_script_saves_every_picture_and_exits_0(tmp_path):
             "folders.png",
             "help.png",
             "inbox-dark.png",
+            "inbox-first-dark.png",
+            "inbox-first.png",
             "inbox.png",
             "outbox.png",
             "settings-test.png",

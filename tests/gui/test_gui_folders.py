@@ -193,6 +193,8 @@ def test_view_and_delete_a_folder_message_with_undo(demo, qtbot):
     qtbot.keyClick(folder_window.table, Qt.Key.Key_Delete)
     qtbot.mouseClick(folder_window.undo_bar.now_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.context.mailbox.folders.rows("Saved") == [], timeout=WAIT_MS)
+    assert folder_window.model.rowCount() == 0
+    assert folder_window.table.empty_text == "This folder is empty"
 
 
 def test_save_and_delete_from_server_stores_first_then_deletes(demo, qtbot):

@@ -10,12 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QUrl, Slot
-from PySide6.QtGui import QColor, QDesktopServices, QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtGui import QColor, QImage
 
 from pymailgui.gui import blocked
 from pymailgui.gui.htmlview import SafeHtmlView
-from tests.gui.support import WAIT_MS, get_mail, open_by_enter, settle, visible_boxes
+from tests.gui.support import (
+    WAIT_MS,
+    get_mail,
+    handed_to_desktop,
+    open_by_enter,
+    settle,
+    visible_boxes,
+)
 
 PNG_1PX_RED = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
@@ -178,16 +185,7 @@ def test_a_link_click_shows_the_real_target_and_asks_first(open_inbox, qtbot, we
     opened = open_inbox([newsletter(base)])
     get_mail(qtbot, opened.window)
     viewer = open_by_enter(qtbot, opened.window, "Newsletter")
-    handed: list[str] = []
-
-    class Catcher(QObject):
-        @Slot(QUrl)
-        def open(self, url: QUrl) -> None:
-            handed.append(url.toString())
-
-    catcher = Catcher()
-    QDesktopServices.setUrlHandler("http", catcher, "open")
-    try:
+    with handed_to_desktop("http") as handed:
         view = viewer.html
         found = view.document().find("Read more")
         found.setPosition(found.selectionStart() + 2)
@@ -200,8 +198,6 @@ def test_a_link_click_shows_the_real_target_and_asks_first(open_inbox, qtbot, we
         prompt.button(prompt.StandardButton.Open).click()
         qtbot.waitUntil(lambda: handed == [f"{base}/read"], timeout=WAIT_MS)
         assert web.connections == []  # handed to the desktop's browser, not fetched here
-    finally:
-        QDesktopServices.unsetUrlHandler("http")
 
 
 def test_a_blocked_remote_image_leaves_a_small_badge_not_a_blank_area(qtbot):

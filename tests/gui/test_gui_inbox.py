@@ -263,3 +263,23 @@ def test_select_all_and_the_menu_actions_follow_the_selection(open_inbox, qtbot)
     click_row(qtbot, window, "Alpha")
     assert window.acts["reply"].isEnabled()
     assert QApplication.activeModalWidget() is None
+
+
+def test_the_list_area_says_not_loaded_then_empty_then_what_the_filter_left(open_inbox, qtbot):
+    opened = open_inbox([])
+    window = opened.window
+    table = window.pane.table
+    qtbot.waitUntil(lambda: window.context.loaded, timeout=WAIT_MS)
+    assert window.model.rowCount() == 0
+    assert table.empty_text == "Not loaded yet - press F5 or Get Mail"
+    table.viewport().repaint()  # painted over the empty table, not only kept as text
+    get_mail(qtbot, window)
+    assert table.empty_text == "The inbox is empty"
+    opened.server.maildrop("alice").add(make_message("Alpha", "first\r\n"))
+    get_mail(qtbot, window)
+    assert subjects(window) == ["Alpha"]
+    qtbot.keyClicks(window.pane.filter, "zzz")
+    assert window.model.rowCount() == 0
+    assert table.empty_text == "No message matches the filter (Escape clears it)"
+    qtbot.keyClick(window.pane.filter, Qt.Key.Key_Escape)
+    assert subjects(window) == ["Alpha"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QTableView
 
@@ -46,14 +47,20 @@ class Counter:
         setattr(self, name, getattr(self, name) + 1)
 
 
-def test_a_refresh_removes_and_inserts_in_runs_and_keeps_the_selection(qtbot):
+@pytest.mark.parametrize("followed", [False, True], ids=["matched-here", "followed-in-worker"])
+def test_a_refresh_removes_and_inserts_in_runs_and_keeps_the_selection(qtbot, followed):
     model, table = make(100)
     qtbot.addWidget(table)
     table.select_keys(["k10", "k50", "k90"], "k50")
     counter = Counter(model)
     # Another client removed 20..39 and 60; three new messages arrived.
     keep = [row(i) for i in range(1, 101) if not (20 <= i < 40 or i == 60)]
-    model.set_rowset(RowSet.build([*keep, row(101), row(102), row(103)]))
+    fresh = RowSet.build([*keep, row(101), row(102), row(103)])
+    if followed:
+        fresh.follow(model.rowset)
+        assert sorted(fresh.gone) == sorted([f"k{i}" for i in range(20, 40)] + ["k60"])
+    model.set_rowset(fresh)
+    assert fresh.before is None  # the old rows are not kept alive by the new set
     assert (counter.removed, counter.inserted, counter.resets) == (2, 1, 0)
     assert model.rowCount() == 82
     assert table.selected_keys() == ["k10", "k50", "k90"]
@@ -120,3 +127,40 @@ def test_display_helpers():
     assert format_size(3 * 1024 * 1024) == "3.0 MB"
     assert format_date(None) == ""
     assert subject_key("Re: Fwd: AW: Hello") == "hello"
+
+
+def test_a_set_followed_from_another_list_is_matched_by_key(qtbot):
+    model, table = make(10)
+    qtbot.addWidget(table)
+    stale = RowSet.build(row(i) for i in range(1, 4))
+    fresh = RowSet.build(row(i) for i in range(2, 12)).follow(stale)
+    assert fresh.moved_from(model.rowset) is None
+    model.set_rowset(fresh)
+    assert model.keys() == [f"k{i}" for i in range(2, 12)]
+
+
+@pytest.mark.parametrize("sort", [None, Column.SUBJECT])
+def test_new_mail_after_the_old_is_one_insertion_and_matches_the_general_path(qtbot, sort):
+    model, table = make(100)
+    qtbot.addWidget(table)
+    if sort is not None:
+        model.sort(sort)
+    model.set_filter("Subject 10")  # 10, 100 and the new 101..103 and 1010
+    table.select_keys(["k10"], "k10")
+    counter = Counter(model)
+    rows = [row(i) for i in range(1, 101)] + [row(i) for i in (101, 102, 1010, 2000)]
+    fresh = RowSet.build(rows).follow(model.rowset)
+    assert fresh.appended
+    model.set_rowset(fresh)
+    expected = MessageListModel()
+    if sort is not None:
+        expected.sort(sort)
+    expected.set_filter("Subject 10")
+    expected.set_rowset(RowSet.build(rows))
+    assert model.keys() == expected.keys()
+    shown = model.keys()
+    assert "k1010" in shown and "k2000" not in shown
+    assert (counter.removed, counter.resets) == (0, 0)
+    if sort is None:
+        assert counter.inserted == 1
+    assert table.selected_keys() == ["k10"]

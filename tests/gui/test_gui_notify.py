@@ -82,3 +82,17 @@ def test_no_notification_server_is_not_an_error(open_inbox, qtbot, tmp_path):
         daemon.wait(timeout=10)
         assert daemon.stdout is not None
         daemon.stdout.close()
+
+
+def test_a_click_that_arrives_before_the_reply_still_opens_the_account(qtbot):
+    notifier = Notifier("unix:path=/nonexistent")
+    opened: list[str] = []
+    notifier.opened.connect(opened.append)
+    for foreign in range(100, 130):  # other programs' notifications, clicked
+        notifier._action(foreign, "default")
+    notifier._action(7, "default")  # the server's signal overtook its Notify reply
+    assert opened == []
+    notifier._delivered(7, "work")
+    assert opened == ["work"]
+    notifier._delivered(100, "home")  # forgotten long ago: no stray open
+    assert opened == ["work"]

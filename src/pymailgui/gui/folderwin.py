@@ -187,6 +187,7 @@ class FolderWindow(QMainWindow):
         if name != self.current:
             return  # the user went on to another folder meanwhile
         self.model.set_rowset(rowset)
+        self.pane.set_empty_hint("This folder is empty")
         self._update_counts()
 
     def _changed(self, names: list[str]) -> None:

@@ -20,6 +20,7 @@ import base64
 import binascii
 import logging
 import re
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import (
@@ -40,31 +41,50 @@ from pymailgui.gui import blocked, remote
 
 log = logging.getLogger(__name__)
 
-#: Largest inline image decoded (bytes of the encoded file) and its largest side.
+#: Largest inline image decoded (bytes of the encoded file), its largest side and its
+#: largest area: 24 million pixels are 96 MB decoded, under the 128 MB Qt is allowed
+#: to allocate for one image (app.py). A PNG declaring 50,000 x 50,000 is 30 bytes.
 MAX_INLINE_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_SIDE = 8000
+MAX_IMAGE_PIXELS = 24_000_000
 #: Remote images fetched for one message at most.
 MAX_REMOTE_IMAGES = 40
 _IMAGE_TYPES = re.compile(r"image/(png|gif|jpeg|jpg|webp|bmp)", re.IGNORECASE)
 _DATA_URL = re.compile(r"data:(image/[a-z0-9.+-]+);base64,(.*)", re.IGNORECASE | re.DOTALL)
 
-#: ``{content-id: (content type, bytes)}`` of the message's parts.
-CidParts = dict[str, tuple[str, bytes]]
+#: A Content-ID (no <>) -> (content type, bytes) of that part of the message, decoded
+#: when asked (``message.read.cid_lookup``), None when the message has no such part.
+CidLookup = Callable[[str], "tuple[str, bytes] | None"]
 
 
-def decode_image(data: bytes) -> QImage | None:
-    """``data`` as an image, refusing oversized ones before decoding (no pixel bombs)."""
-    if not data or len(data) > MAX_INLINE_BYTES:
-        return None
+def no_parts(_cid: str) -> tuple[str, bytes] | None:
+    return None
+
+
+#: Why an image was not decoded: too large (a pixel bomb), or not an image at all.
+TOO_LARGE = "too large"
+BROKEN = "broken"
+
+
+def read_image(data: bytes) -> QImage | str:
+    """``data`` as an image, or why not; the declared size is checked from the header
+    before anything is decoded, so a pixel bomb never allocates its pixels."""
+    if not data:
+        return BROKEN
+    if len(data) > MAX_INLINE_BYTES:
+        return TOO_LARGE
     buffer = QBuffer()
     buffer.setData(QByteArray(data))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
     reader = QImageReader(buffer)
     size = reader.size()
-    if size.isValid() and max(size.width(), size.height()) > MAX_IMAGE_SIDE:
-        return None
+    if size.isValid() and (
+        max(size.width(), size.height()) > MAX_IMAGE_SIDE
+        or size.width() * size.height() > MAX_IMAGE_PIXELS
+    ):
+        return TOO_LARGE
     image = reader.read()
-    return None if image.isNull() else image
+    return BROKEN if image.isNull() else image
 
 
 def placeholder() -> QImage:
@@ -76,7 +96,7 @@ def placeholder() -> QImage:
 class _Fetched(QObject):
     """Carries a fetched image from a pool thread back to the GUI thread."""
 
-    done = Signal(str, object)  # url, QImage or None
+    done = Signal(str, object)  # url, QImage or why not (read_image)
 
 
 class _FetchJob(QRunnable):
@@ -86,9 +106,9 @@ class _FetchJob(QRunnable):
         self.sink = sink
 
     def run(self) -> None:
-        image: QImage | None = None
+        image: QImage | str = BROKEN
         try:
-            image = decode_image(remote.fetch_image(self.url))
+            image = read_image(remote.fetch_image(self.url))
         except remote.RemoteRefused as exc:
             log.info("remote image not shown: %s", exc)
         try:
@@ -104,13 +124,18 @@ class SafeHtmlView(QTextBrowser):
     link_requested = Signal(QUrl)
     #: Remote images were fetched (how many so far), after the user allowed them.
     remote_loaded = Signal(int)
+    #: Images left out as too large to decode safely (how many so far in this message).
+    too_large = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
-        self._cids: CidParts = {}
+        self._cids: CidLookup = no_parts
+        self._cid_images: dict[str, QImage | None] = {}
+        #: Images refused as too large (their URLs), for this message.
+        self.refused: set[str] = set()
         self._allow_remote = False
         self._remote: dict[str, QImage | None] = {}
         self._html = ""
@@ -131,9 +156,10 @@ class SafeHtmlView(QTextBrowser):
         self.setPalette(paper)
 
     def show_html(
-        self, html: str, cids: CidParts | None = None, *, allow_remote: bool = False
+        self, html: str, cids: CidLookup = no_parts, *, allow_remote: bool = False
     ) -> None:
-        self._cids = dict(cids or {})
+        if cids is not self._cids:
+            self._cids, self._cid_images = cids, {}
         self._allow_remote = allow_remote
         if not allow_remote:
             html, self._blocked = blocked.mark(html)
@@ -154,7 +180,7 @@ class SafeHtmlView(QTextBrowser):
         scheme = url.scheme().lower()
         image: QImage | None = None
         if scheme == "data":
-            image = _data_image(text)
+            image = self._judged(f"data:#{hash(text)}", _data_image(text))
         elif scheme == "cid":
             image = self._cid_image(url.path() or text[4:])
         elif scheme in ("http", "https") and self._allow_remote:
@@ -169,10 +195,22 @@ class SafeHtmlView(QTextBrowser):
         return blocked.badge(self._blocked[int(which)], self.font(), self.devicePixelRatioF())
 
     def _cid_image(self, cid: str) -> QImage | None:
-        found = self._cids.get(cid.strip("<> "))
-        if found is None or not _IMAGE_TYPES.fullmatch(found[0]):
-            return None
-        return decode_image(found[1])
+        cid = cid.strip("<> ")
+        if cid not in self._cid_images:  # decoded once, however often Qt asks
+            found = self._cids(cid)
+            image: QImage | str | None = None
+            if found is not None and _IMAGE_TYPES.fullmatch(found[0]):
+                image = read_image(found[1])
+            self._cid_images[cid] = self._judged(f"cid:{cid}", image)
+        return self._cid_images[cid]
+
+    def _judged(self, url: str, image: QImage | str | None) -> QImage | None:
+        if isinstance(image, QImage):
+            return image
+        if image == TOO_LARGE and url not in self.refused:
+            self.refused.add(url)
+            self.too_large.emit(len(self.refused))
+        return None
 
     def _remote_image(self, url: str) -> QImage | None:
         if url in self._remote:
@@ -187,6 +225,8 @@ class SafeHtmlView(QTextBrowser):
         if isinstance(image, QImage):
             self._remote[url] = image
             self._relayout.start()
+        elif isinstance(image, str):
+            self._judged(url, image)
 
     def _reload(self) -> None:
         bar = self.verticalScrollBar()
@@ -196,15 +236,15 @@ class SafeHtmlView(QTextBrowser):
         self.remote_loaded.emit(self.remote_count)
 
 
-def _data_image(url: str) -> QImage | None:
+def _data_image(url: str) -> QImage | str | None:
     match = _DATA_URL.fullmatch(url)
     if match is None or not _IMAGE_TYPES.fullmatch(match.group(1)):
         return None
     encoded = match.group(2)
     if len(encoded) > MAX_INLINE_BYTES * 4 // 3 + 4:
-        return None
+        return TOO_LARGE
     try:
         data = base64.b64decode(encoded, validate=False)
     except (binascii.Error, ValueError):
         return None
-    return decode_image(data)
+    return read_image(data)

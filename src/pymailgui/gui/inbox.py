@@ -48,6 +48,9 @@ class InboxWindow(QMainWindow):
         self.setWindowIcon(icons.application())
         self._build()
         context.list_updated.connect(lambda _report: self._update_counts())
+        # "Getting mail..." in an empty list while a Get Mail (F5 or the timer) runs.
+        context.worker.job_started.connect(lambda _job: self._update_counts())
+        context.worker.job_finished.connect(lambda _job, _error: self._update_counts())
         # A message opened is no longer unread: the title's count follows.
         self.model.dataChanged.connect(lambda *_: self._update_counts())
         context.status.connect(self.say)
@@ -158,7 +161,13 @@ class InboxWindow(QMainWindow):
         self.statusBar().showMessage(text, STATUS_SECONDS * 1000)
 
     def _update_counts(self) -> None:
-        self.pane.update_counts()
+        if self.context.synced:
+            hint = "The inbox is empty"
+        elif self.context.refreshing:
+            hint = "Getting mail\N{HORIZONTAL ELLIPSIS}"
+        else:
+            hint = "Not loaded yet - press F5 or Get Mail"
+        self.pane.set_empty_hint(hint)
         total = self.model.total
         unread = self.model.unread
         counts = f"{total:,} message{'s' * (total != 1)}"

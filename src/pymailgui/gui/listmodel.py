@@ -198,9 +198,11 @@ class MessageListModel(QAbstractTableModel):
     # -- changing what is shown (batched) -----------------------------------------------
     def set_rowset(self, rowset: RowSet) -> None:
         """Show ``rowset`` instead (a refresh): removed rows go, new ones come, in runs."""
-        self._hidden &= rowset.pos.keys()
+        self._hidden = {k for k in self._hidden if k in rowset.pos}
         had_rows = bool(self._shown)
-        self._transition(rowset, self._visible(rowset))
+        if not (had_rows and self._appended(rowset)):
+            self._transition(rowset, self._visible(rowset))
+        rowset.before = None  # the old rows go now, not with the next refresh
         if had_rows and self._shown:
             # Numbers and "new" marks of the rows that stayed may have changed.
             last = self.index(len(self._shown) - 1, len(Column) - 1)
@@ -268,6 +270,26 @@ class MessageListModel(QAbstractTableModel):
         column, descending = self._sort
         return self._set.sorted(positions, column, descending)
 
+    def _appended(self, rowset: RowSet) -> bool:
+        """The usual refresh in server order (old rows kept in place, new mail after
+        them) as one insertion at the end: the general matching costs ~50 ms of GUI
+        thread at 100,000 rows. False (nothing done) when that is not the case."""
+        if self._sort is not None or not rowset.appended or rowset.moved_from(self._set) is None:
+            return False
+        new = range(len(self._set), len(rowset))
+        added = rowset.matching(self._filter, new)
+        if self._hidden:
+            added = [p for p in added if rowset.rows[p].key not in self._hidden]
+        self._where = None
+        self._read_since = 0
+        self._set = rowset  # same positions for the rows already shown
+        if added:
+            first = len(self._shown)
+            self.beginInsertRows(QModelIndex(), first, first + len(added) - 1)
+            self._shown.extend(added)
+            self.endInsertRows()
+        return True
+
     def _transition(self, rowset: RowSet, target: list[int]) -> None:
         """Go from what is shown to ``target`` (positions in ``rowset``) in few runs.
 
@@ -289,18 +311,25 @@ class MessageListModel(QAbstractTableModel):
         if rowset is self._set:
             old = self._shown
         else:  # a refresh: where each shown row is in the new index (-1: gone)
-            pos, rows = rowset.pos, self._set.rows
-            old = [pos.get(rows[p].key, -1) for p in self._shown]
+            moved = rowset.moved_from(self._set)
+            if moved is not None:
+                old = [moved[p] for p in self._shown]
+            else:
+                pos, rows = rowset.pos, self._set.rows
+                old = [pos.get(rows[p].key, -1) for p in self._shown]
         wanted = set(target)
         removals = _missing_runs(old, wanted, MAX_RUNS)
         kept = [p for p in old if p in wanted] if removals is not None else []
+        # One set for both uses: rebuilt inside the comprehension below it made every
+        # refresh quadratic (1.4 s of GUI thread at 10,000 rows, 148 s at 100,000).
+        staying = set(kept)
         insertions = (
-            _missing_runs(target, set(kept), MAX_RUNS - len(removals))
+            _missing_runs(target, staying, MAX_RUNS - len(removals))
             if removals is not None
             else None
         )
         if insertions is None or (
-            rowset is not self._set and kept != [p for p in target if p in set(kept)]
+            rowset is not self._set and kept != [p for p in target if p in staying]
         ):
             # Too many runs, or a new index that orders the kept rows differently.
             self.beginResetModel()

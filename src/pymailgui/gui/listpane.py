@@ -24,6 +24,7 @@ class ListPane(QWidget):
     def __init__(self, model: MessageListModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self._empty_hint = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 0)
         layout.setSpacing(4)
@@ -49,12 +50,21 @@ class ListPane(QWidget):
         self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.filter.selectAll()
 
+    def set_empty_hint(self, text: str) -> None:
+        """What the list says when it has no rows at all ("The inbox is empty")."""
+        self._empty_hint = text
+        self.update_counts()
+
     def update_counts(self) -> None:
         shown, total = self.model.rowCount(), self.model.total
         if self.model.filter_text:
             self.count_label.setText(f"{shown:,} of {total:,} shown")
         else:
             self.count_label.setText(f"{total:,} message{'s' if total != 1 else ''}")
+        empty = self._empty_hint
+        if self.model.filter_text and total:
+            empty = "No message matches the filter (Escape clears it)"
+        self.table.set_empty_text(empty)
 
     def _filter_changed(self, text: str) -> None:
         self.model.set_filter(text)

@@ -11,7 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QByteArray, QItemSelection, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QDrag, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette, QPixmap
+from PySide6.QtGui import (
+    QDrag,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPixmap,
+)
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from pymailgui.gui.listmodel import MessageListModel
@@ -41,6 +50,7 @@ class MessageTable(QTableView):
         super().__init__(parent)
         self._model = model
         self._saved: tuple[list[str], str | None, str | None] | None = None
+        self._empty_text = ""
         self.setModel(model)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -110,6 +120,30 @@ class MessageTable(QTableView):
                 QItemSelectionModel.SelectionFlag.NoUpdate,
             )
         model.select(selection, flags)
+
+    @property
+    def empty_text(self) -> str:
+        """What the list area says while it has no rows ("" says nothing)."""
+        return self._empty_text
+
+    def set_empty_text(self, text: str) -> None:
+        if text != self._empty_text:
+            self._empty_text = text
+            self.viewport().update()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._empty_text and self._model.rowCount() == 0:
+            # In the list area itself, where the eye looks for mail: a hint in the
+            # status bar alone went unnoticed (an empty white table looks broken).
+            painter = QPainter(self.viewport())
+            painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            area = self.viewport().rect().adjusted(24, 24, -24, -24)
+            area.setHeight(min(area.height(), max(120, self.viewport().height() // 3)))
+            painter.drawText(
+                area, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._empty_text
+            )
+            painter.end()
 
     def header_state(self) -> QByteArray:
         return self.horizontalHeader().saveState()

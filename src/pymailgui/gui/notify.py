@@ -69,6 +69,8 @@ class Notifier(QObject):
         self._lock = threading.Lock()
         self._accounts: dict[int, str] = {}  # notification id -> account
         self._replaces: dict[str, int] = {}  # account -> its last notification id
+        # A click may arrive before the Notify reply reached this thread: kept for it.
+        self._early: dict[int, str] = {}  # notification id -> action
         self.available: bool | None = None  # None: not tried yet
         self._result.connect(self._delivered)
 
@@ -137,9 +139,18 @@ class Notifier(QObject):
             self._accounts[found] = account
             self._replaces[account] = found
             self.shown.emit(found)
+            early = self._early.pop(found, None)
+            if early is not None:
+                self._action(found, early)
 
     @Slot("uint", str)
     def _action(self, found: int, action: str) -> None:
         account = self._accounts.get(found)
-        if account is not None and action in ("default", "Open"):
+        if account is None and found:
+            # Ours or another program's (the signal goes to every listener): known
+            # when the reply comes; a few kept, the oldest forgotten first.
+            self._early[found] = action
+            if len(self._early) > 16:
+                del self._early[next(iter(self._early))]
+        elif account is not None and action in ("default", "Open"):
             self.opened.emit(account)

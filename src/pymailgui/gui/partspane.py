@@ -58,6 +58,19 @@ def is_safe_to_open(part: PartInfo) -> bool:
     return not name or name.endswith(allowed)
 
 
+def _private_copy(path: Path, directory: Path, part: PartInfo) -> bool:
+    """``path`` is the plain file just written in ``directory``, and the name the desktop
+    will judge it by (after the core made it harmless) still has an extension of the
+    part's safe type: checked on what is handed over, not only on the mail's word."""
+    allowed = SAFE_TYPES.get(part.content_type.lower(), ())
+    return (
+        path.parent == directory
+        and not path.is_symlink()
+        and path.is_file()
+        and path.name.lower().endswith(allowed)
+    )
+
+
 def describe(part: PartInfo) -> str:
     name = part.filename or f"part {part.index + 1}"
     return f"{name}  ({part.content_type}, {format_size(part.size)})"
@@ -143,6 +156,9 @@ class PartsPane(QWidget):
             report.error(exc, self.window())
             return
         for path in saved:
+            if not _private_copy(path, directory, part):
+                self.status.emit(f"{path.name} is not opened from here; use Save.")
+                continue
             os.chmod(path, 0o400)  # a private, read-only copy: the original stays in the mail
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
             self.status.emit(f"Opened {path.name}.")

@@ -3,7 +3,9 @@
 The script runs on a private demo account (a fresh temporary ``PYMAILGUI_HOME``, the
 project's demo servers on 127.0.0.1), so nothing of the user's is read or changed:
 
-1. ``inbox.png``: the inbox after Get Mail;
+1. ``inbox-first.png`` and ``inbox-first-dark.png``: the inbox at the first start,
+   before Get Mail (the list area says it is not loaded yet); ``inbox.png``: the inbox
+   after Get Mail;
 2. ``viewer.png``: a message being read;
 3. ``viewer-html.png``: the HTML newsletter with its remote content blocked;
 4. ``undo.png``: the undo bar after a delete (then undone: nothing is deleted);

@@ -36,6 +36,7 @@ class ScreenshotScript:
         if inbox is None:
             raise ScriptFailed("the demo account did not open")
         inbox.resize(*INBOX_SIZE)
+        self.first_start(inbox)
         self.get_mail(inbox)
         viewer = self.open_message(inbox, "Invoice")
         self.shot(viewer, "viewer.png")
@@ -53,6 +54,20 @@ class ScreenshotScript:
         script2.outbox(self.desktop, inbox, compose, self.shot)
         self.help_and_about()
         self.dark(inbox, viewer)
+
+    def first_start(self, inbox: InboxWindow) -> None:
+        """The list area before the first Get Mail says so, in both schemes."""
+        wait_until(lambda: inbox.context.loaded, "the cached index")
+        if inbox.model.rowCount() or not inbox.pane.table.empty_text:
+            raise ScriptFailed("the first start shows no empty-list hint")
+        self.shot(inbox, "inbox-first.png")
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        look.set_scheme(app, Qt.ColorScheme.Dark)
+        settle(0.5)
+        self.shot(inbox, "inbox-first-dark.png")
+        look.set_scheme(app, Qt.ColorScheme.Light)
+        settle()
 
     def get_mail(self, inbox: InboxWindow) -> None:
         inbox.acts["get"].trigger()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
 from pymailgui.actions import open_account
@@ -24,7 +24,7 @@ from pymailgui.config import Config
 from pymailgui.config.load import load
 from pymailgui.demo import Demo, open_demo_account
 from pymailgui.errors import MailError
-from pymailgui.gui import pool, report
+from pymailgui.gui import collector, pool, report
 from pymailgui.gui.about import AboutBox
 from pymailgui.gui.accounts import AccountsDialog
 from pymailgui.gui.context import AccountContext
@@ -75,6 +75,12 @@ class Desktop(QObject):
         self.accounts_dialog: AccountsDialog | None = None
         #: The config file the settings dialog writes (default: paths.config_file()).
         self.config_path: Path | None = config.source
+        # A window open during a Get Mail was frozen with the rows (gui/collector.py):
+        # once closed, one collection a moment later frees it (a burst of closes, one).
+        self._reclaim = QTimer(self)
+        self._reclaim.setSingleShot(True)
+        self._reclaim.setInterval(1000)
+        self._reclaim.timeout.connect(self._reclaim_now)
 
     def account_names(self) -> list[str]:
         return list(self.config.accounts)
@@ -109,6 +115,11 @@ class Desktop(QObject):
         context = AccountContext(Mailbox(account), self.config, self)
         context.removed.connect(lambda keys, c=context: self._removed(c, keys))
         context.new_mail.connect(lambda rows, n=name: self.notifier.new_mail(n, rows))
+        # With no window ever closed, what each Get Mail froze still gets collected
+        # now and then (an inbox left open for days with a check every few minutes).
+        context.list_updated.connect(
+            lambda _report: self._reclaim.start() if collector.reclaim_due() else None
+        )
         self.contexts[name] = context
         return context
 
@@ -167,6 +178,15 @@ class Desktop(QObject):
     def _forget(self, window: QWidget) -> None:
         if window in self.windows:
             self.windows.remove(window)
+        self.window_gone()
+
+    def window_gone(self) -> None:
+        """A window was destroyed: what it held is freed a moment later."""
+        self._reclaim.start()
+
+    def _reclaim_now(self) -> None:
+        if not collector.reclaim():
+            self._reclaim.start()  # a list is being built: after it
 
     def open_viewer(
         self, context: AccountContext, key: str, folder: str | None = None
@@ -186,7 +206,7 @@ class Desktop(QObject):
             row = opened.model.get(key) if opened is not None else None
         viewer = ViewerWindow(context, key, row, folder=folder)
         self.viewers[where] = viewer
-        viewer.destroyed.connect(lambda _obj=None, k=where: self.viewers.pop(k, None))
+        viewer.destroyed.connect(lambda _obj=None, k=where: self._viewer_gone(k))
         writing = self.writing
         viewer.reply_requested.connect(
             lambda data, everyone: writing.reply(context, data, reply_all=everyone)
@@ -201,6 +221,10 @@ class Desktop(QObject):
         else:
             self._show_folder_message(context, folder, key, viewer)
         return viewer
+
+    def _viewer_gone(self, where: tuple[str, str]) -> None:
+        self.viewers.pop(where, None)
+        self.window_gone()
 
     def _show_server_message(self, context: AccountContext, key: str, viewer: ViewerWindow) -> None:
         inbox = self.inboxes.get(context.name)

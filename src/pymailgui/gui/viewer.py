@@ -29,11 +29,11 @@ from pymailgui.gui import commands, links, pool, settings
 from pymailgui.gui.bars import MessageBar
 from pymailgui.gui.context import AccountContext
 from pymailgui.gui.headerpane import HeaderPane
-from pymailgui.gui.htmlview import CidParts, SafeHtmlView
+from pymailgui.gui.htmlview import MAX_IMAGE_SIDE, CidLookup, SafeHtmlView, no_parts
 from pymailgui.gui.partspane import PartsPane
 from pymailgui.gui.sourceview import SourceWindow
 from pymailgui.message import MessageView
-from pymailgui.message.read import cid_resolver_for, parse
+from pymailgui.message.read import cid_lookup, parse
 from pymailgui.message.structure import walk
 from pymailgui.message.summary import MessageRow
 
@@ -48,7 +48,7 @@ class Prepared:
     view: MessageView
     remote_html: str | None = None  # the same document with remote images allowed
     remote_urls: list[str] = field(default_factory=list)
-    cids: CidParts = field(default_factory=dict)
+    cids: CidLookup = no_parts  # decodes a part when the HTML asks for it
 
 
 def remote_summary(urls: list[str]) -> str:
@@ -62,7 +62,7 @@ def prepare(context: AccountContext, data: bytes) -> Prepared:
     view = context.mailbox.view(data)
     prepared = Prepared(view)
     if view.html is not None:
-        prepared.cids = cid_resolver_for(walk(parse(data)))
+        prepared.cids = cid_lookup(walk(parse(data)))
         if view.remote_content_blocked:
             allowed = context.mailbox.view(data, allow_remote=True)
             prepared.remote_html = allowed.html
@@ -121,6 +121,9 @@ class ViewerWindow(QMainWindow):
             "Show", self.show_remote, "show_remote"
         )
         layout.addWidget(self.remote_bar)
+        self.image_bar = MessageBar("warning", central)
+        self.image_bar.setObjectName("image_bar")
+        layout.addWidget(self.image_bar)
         self.body = QStackedWidget(central)
         self.loading = QLabel("Loading the message…", self.body)
         self.loading.setObjectName("loading_label")
@@ -134,6 +137,7 @@ class ViewerWindow(QMainWindow):
         self.html.setObjectName("body_html")
         self.html.link_requested.connect(self._link)
         self.html.highlighted.connect(lambda url: self.statusBar().showMessage(url.toString()))
+        self.html.too_large.connect(self._too_large)
         for page in (self.loading, self.text, self.html):
             self.body.addWidget(page)
         layout.addWidget(self.body, 1)
@@ -244,6 +248,14 @@ class ViewerWindow(QMainWindow):
         self.plain_action.setChecked(False)
         self.html.show_html(prepared.remote_html, prepared.cids, allow_remote=True)
         self.body.setCurrentWidget(self.html)
+
+    def _too_large(self, count: int) -> None:
+        what = "An image" if count == 1 else f"{count} images"
+        self.image_bar.show_text(
+            f"{what} of this message {'was' if count == 1 else 'were'} not shown: too large "
+            f"to display safely (over {MAX_IMAGE_SIDE:,} pixels wide or high, or 24 "
+            "megapixels)."
+        )
 
     def mark_gone(self) -> None:
         """The message is no longer on the server: keep it readable, say so."""

@@ -72,6 +72,7 @@ class Writing(QObject):
     def _forget(self, window: ComposeWindow) -> None:
         if window in self.windows:
             self.windows.remove(window)
+        self.desktop.window_gone()
 
     def _from(self, context: AccountContext, make: Callable[[], Draft]) -> None:
         try:

@@ -218,17 +218,10 @@ def _cid_leaves(leaves: list[Leaf]) -> dict[str, Leaf]:
     return found
 
 
-def cid_resolver_for(leaves: list[Leaf]) -> dict[str, tuple[str, bytes]]:
-    """Content-ID (no <>) -> (content type, bytes) of the message's own parts (RFC 2392)."""
-    return {
-        cid: (content_type(leaf.part), part_bytes(leaf.part))
-        for cid, leaf in _cid_leaves(leaves).items()
-    }
-
-
 def cid_lookup(leaves: list[Leaf]) -> Callable[[str], tuple[str, bytes] | None]:
-    """Like :func:`cid_resolver_for`, decoding a part only when the HTML asks for it:
-    a 100 MB attachment with a Content-ID is not decoded for a body that never shows it."""
+    """Content-ID (no <>) -> (content type, bytes) of the message's own parts (RFC 2392),
+    decoding a part only when the HTML asks for it: a 100 MB attachment with a
+    Content-ID is not decoded for a body that never shows it."""
     found = _cid_leaves(leaves)
 
     def resolve(cid: str) -> tuple[str, bytes] | None:
