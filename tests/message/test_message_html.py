@@ -242,3 +242,15 @@ def test_html_to_text_is_readable() -> None:
 )
 def test_fuzzed_combinations_stay_safe(pieces: list[str]) -> None:
     _assert_safe(clean_html("".join(pieces)).html)
+
+
+def test_a_big_cid_image_stays_a_reference_instead_of_megabytes_of_page() -> None:
+    from pymailgui.message.html import MAX_INLINE_IMAGE_BYTES, clean_html
+
+    small, big = b"\x89PNG" + b"s" * 100, b"\x89PNG" + b"b" * (MAX_INLINE_IMAGE_BYTES + 1)
+    parts = {"small@x": ("image/png", small), "big@x": ("image/png", big)}
+    page = clean_html(
+        '<p><img src="cid:small@x"><img src="cid:big@x"></p>', cid_resolver=parts.get
+    ).html
+    assert "data:image/png;base64," in page and 'src="cid:big@x"' in page
+    assert len(page) < 10_000

@@ -47,6 +47,9 @@ _DROP_WITH_CONTENT = {
     "math",
 }
 _URL_SCHEMES = {"http", "https", "mailto", "cid", "data", "tel"}
+#: A cid: image part up to this size is put into the page as a data: URL (a page that
+#: needs nothing else to show); a bigger one stays a cid: reference.
+MAX_INLINE_IMAGE_BYTES = 2 * 1024 * 1024
 _IMAGE_DATA_URL = re.compile(
     r"^data:image/(png|gif|jpeg|jpg|webp|bmp);base64,[A-Za-z0-9+/=\s]*$", re.IGNORECASE
 )
@@ -136,6 +139,22 @@ def _relative(url: str) -> str | None:
     return "https:" + url if url.startswith("//") else None
 
 
+def _cid_src(url: str, cid_resolver: CidResolver | None) -> str | None:
+    """An <img> src for a cid: URL: the message's image part as a data: URL, the URL
+    itself for a big part, None when the message has no such image."""
+    found = cid_resolver(url[4:].strip("<> ")) if cid_resolver else None
+    if found is None:
+        return None
+    ctype, data = found
+    if not re.fullmatch(r"image/(png|gif|jpeg|jpg|webp|bmp)", ctype.lower()):
+        return None
+    if len(data) > MAX_INLINE_IMAGE_BYTES:
+        # Kept as a reference: a 30 MB part made 40 MB of page text (twice); the GUI
+        # resolves cid: itself, on demand, with its own size checks.
+        return url
+    return f"data:{ctype.lower()};base64,{base64.b64encode(data).decode('ascii')}"
+
+
 def clean_html(
     html: str, *, allow_remote: bool = False, cid_resolver: CidResolver | None = None
 ) -> CleanHtml:
@@ -147,13 +166,7 @@ def clean_html(
         url = value.strip()
         lowered = url.lower()
         if lowered.startswith("cid:"):
-            found = cid_resolver(url[4:].strip("<> ")) if cid_resolver else None
-            if found is None:
-                return None
-            ctype, data = found
-            if not re.fullmatch(r"image/(png|gif|jpeg|jpg|webp|bmp)", ctype.lower()):
-                return None
-            return f"data:{ctype.lower()};base64,{base64.b64encode(data).decode('ascii')}"
+            return _cid_src(url, cid_resolver)
         if lowered.startswith("data:"):
             return url if _IMAGE_DATA_URL.match(url) else None
         # http(s), protocol-relative "//host", relative paths: all would be fetched.
