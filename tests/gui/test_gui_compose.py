@@ -202,7 +202,14 @@ def test_a_reply_has_the_quote_and_the_signature_and_closes_without_asking(demo,
     qtbot.waitUntil(lambda: bool(top_level("compose_window")), timeout=WAIT_MS)
     reply = top_level("compose_window")[0]
     body = reply.body.toPlainText()
-    assert "wrote:" in body and "\n> " in body and body.endswith("Sent from the PyMailGUI demo\n")
+    # Room for the reply on top (the cursor there), the signature, then the quote.
+    assert body.startswith("\n\n-- \nSent from the PyMailGUI demo\n\nOn ")
+    assert "Bob Chen wrote:\n> " in body
     assert not reply.keeper.unsaved
+    qtbot.waitUntil(reply.body.hasFocus, timeout=WAIT_MS)
+    qtbot.keyClicks(reply.body, "Thursday works.")
+    assert reply.body.toPlainText().startswith("Thursday works.\n\n-- \n")
+    reply.body.undo()  # unchanged again: it closes without asking
+    qtbot.waitUntil(lambda: not reply.keeper.unsaved, timeout=WAIT_MS)
     reply.close()
     qtbot.waitUntil(lambda: gone(reply), timeout=WAIT_MS)

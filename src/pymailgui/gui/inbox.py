@@ -185,6 +185,7 @@ class InboxWindow(QMainWindow):
 
     # -- the user's verbs ---------------------------------------------------------------
     def get_mail(self) -> None:
+        self.statusBar().clearMessage()  # "as last loaded (no connection yet)" is over
         self.context.refresh(on_error=lambda error: report.error(error, self))
 
     def open_messages(self, keys: list[str]) -> None:
