@@ -74,10 +74,13 @@ def test_typing_a_known_address_fills_in_the_provider_and_says_what_it_needs(
     assert form.smtp.host.text() == "smtp.gmail.com"
     assert form.pop.security.currentData() == Security.TLS.value
     assert form.note.isVisible() and "app password" in form.note.text
-    # Servers the user typed are theirs: another address does not overwrite them.
+    # Servers the user typed are theirs: the note no longer claims they were filled
+    # in, and another address does not overwrite them.
     type_into(qtbot, form.pop.host, "pop.my-company.example")
+    assert not form.note.isVisible()
     type_into(qtbot, form.address, "someone@gmx.net")
     assert form.pop.host.text() == "pop.my-company.example"
+    assert not form.note.isVisible()
     # A provider PyMailGUI cannot use says so.
     type_into(qtbot, form.pop.host, "")
     type_into(qtbot, form.smtp.host, "")

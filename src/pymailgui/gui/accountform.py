@@ -76,6 +76,7 @@ class AccountForm(QWidget):
         self.smtp.toggled.connect(lambda _on: self.edited.emit())
         for box in (self.pop, self.smtp):
             box.edited.connect(self.edited.emit)
+            box.host.textEdited.connect(lambda _t: self._host_edited())
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -129,9 +130,14 @@ class AccountForm(QWidget):
         if provider is None:
             self.note.hide()
             return
-        self.note.show_text(provider_text(provider))
         if not self._servers_are_ours():
-            return  # the user typed servers of their own: leave them
+            # The user typed servers of their own: leave them, and claim nothing.
+            if provider.usable:
+                self.note.hide()
+            else:
+                self.note.show_text(provider_text(provider))
+            return
+        self.note.show_text(provider_text(provider))
         address = text.strip()
         pop, smtp = provider.pop_server(address), provider.smtp_server(address)
         if pop is not None:
@@ -141,6 +147,12 @@ class AccountForm(QWidget):
         self._suggested = (pop, smtp)
         if not self.name.text().strip():
             self.name.setText(provider.name.split()[0].lower())
+
+    def _host_edited(self) -> None:
+        """A server changed by hand: "the servers of X are filled in" is no longer true."""
+        if self._suggested is not None and not self._servers_are_ours():
+            self._suggested = None
+            self.note.hide()
 
     def _servers_are_ours(self) -> bool:
         """The server fields are empty or still hold what was filled in last."""
