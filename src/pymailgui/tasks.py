@@ -64,11 +64,23 @@ class Progress:
         return min(1.0, max(0.0, self.done / self.total))
 
     def __str__(self) -> str:
+        if self.total and self.phase is Phase.SEND:  # counted in bytes of the message
+            if self.total < 1024:
+                return f"{self.phase.value} {self.done:,} of {self.total:,} bytes"
+            return f"{self.phase.value} {_size(self.done)} of {_size(self.total)}"
         if self.total:
             return f"{self.phase.value} {self.done:,} of {self.total:,}"
         if self.done:
             return f"{self.phase.value} ({self.done:,})"
         return f"{self.phase.value}…"
+
+
+def _size(count: int) -> str:
+    if count < 1024:
+        return f"{count:,} bytes"
+    if count < 1024 * 1024:
+        return f"{count / 1024:,.0f} KB"
+    return f"{count / (1024 * 1024):,.1f} MB"
 
 
 class Level(enum.Enum):

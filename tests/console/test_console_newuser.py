@@ -418,3 +418,9 @@ def test_the_demo_account_needs_no_password(pymail: Pymail) -> None:
 def test_a_standard_folder_is_refused_before_any_question(pymail: Pymail, extra: list[str]) -> None:
     sentence = pymail("--demo", "folder", "Sent", "remove", *extra).assert_clean_error(2)
     assert sentence == "Sent is a standard folder and cannot be removed."
+
+
+def test_demo_with_an_account_or_config_says_they_do_not_apply(pymail: Pymail) -> None:
+    for extra in (["--account", "work"], ["--config", "elsewhere.toml"]):
+        sentence = pymail("--demo", *extra, "list").assert_clean_error(2)
+        assert sentence == "--demo opens the demo account: --account and --config don't apply."

@@ -88,6 +88,8 @@ def _run(args: argparse.Namespace) -> int:
 @contextlib.contextmanager
 def _account(args: argparse.Namespace, prompt: PasswordPrompt) -> Iterator[tuple[Account, Path]]:
     """The chosen account and where the console keeps its state for it."""
+    if args.demo and (args.account or args.config):
+        raise UsageError("--demo opens the demo account: --account and --config don't apply.")
     if args.demo:
         # Only the demo needs the devserver (and aiosmtpd): not imported otherwise.
         from pymailgui.demo import open_demo_account, start_demo

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from pymailgui import __version__
+from pymailgui import __version__, paths
 from pymailgui.console.commands import COMMANDS
 from pymailgui.console.registry import Arg, Command, Registry, action_dest
 from pymailgui.errors import UsageError
@@ -149,7 +149,7 @@ def _global_options(p: argparse.ArgumentParser, default: object = None) -> None:
         type=Path,
         default=default,
         metavar="PATH",
-        help="config file (default: see docs/config.md)",
+        help=f"config file (default: {paths.config_file()}; its keys: docs/config.md)",
     )
     p.add_argument(
         "--account",
