@@ -424,3 +424,11 @@ def test_demo_with_an_account_or_config_says_they_do_not_apply(pymail: Pymail) -
     for extra in (["--account", "work"], ["--config", "elsewhere.toml"]):
         sentence = pymail("--demo", *extra, "list").assert_clean_error(2)
         assert sentence == "--demo opens the demo account: --account and --config don't apply."
+
+
+def test_parts_into_a_file_says_it_is_a_file(pymail: Pymail, tmp_path: Path) -> None:
+    ok(pymail("--demo", "list"))
+    target = tmp_path / "a-file"
+    target.write_text("x")
+    sentence = pymail("--demo", "parts", "4", "--dir", str(target)).assert_clean_error(1)
+    assert sentence == f"Cannot save the parts into {target}: it is a file, not a folder."

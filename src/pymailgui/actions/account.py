@@ -174,6 +174,10 @@ class Account:
         """Save one part (``index`` from the view's part list) or every part."""
         try:
             directory.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise LocalStoreError(
+                f"Cannot save the parts into {directory}: it is a file, not a folder."
+            ) from None
         except OSError as exc:
             raise LocalStoreError(
                 f"Cannot use {directory} as the folder for the parts: {exc.strerror}."
