@@ -15,7 +15,7 @@ from pymailgui.tasks import Phase, Progress
         (Progress(Phase.HEADERS), "Loading headers…"),
         # A send counts the message's bytes: say so ("Sending 0 of 284" had no unit).
         (Progress(Phase.SEND, 0, 284), "Sending 0 of 284 bytes"),
-        (Progress(Phase.SEND, 500, 2048), "Sending 500 bytes of 2 KB"),
+        (Progress(Phase.SEND, 500, 2048), "Sending 500 B of 2 KB"),
         (Progress(Phase.SEND, 20_000, 3_000_000), "Sending 20 KB of 2.9 MB"),
     ],
 )

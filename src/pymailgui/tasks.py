@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from pymailgui.errors import Cancelled, MailError
+from pymailgui.units import human_size
 
 
 class Phase(enum.Enum):
@@ -67,20 +68,12 @@ class Progress:
         if self.total and self.phase is Phase.SEND:  # counted in bytes of the message
             if self.total < 1024:
                 return f"{self.phase.value} {self.done:,} of {self.total:,} bytes"
-            return f"{self.phase.value} {_size(self.done)} of {_size(self.total)}"
+            return f"{self.phase.value} {human_size(self.done)} of {human_size(self.total)}"
         if self.total:
             return f"{self.phase.value} {self.done:,} of {self.total:,}"
         if self.done:
             return f"{self.phase.value} ({self.done:,})"
         return f"{self.phase.value}…"
-
-
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count:,} bytes"
-    if count < 1024 * 1024:
-        return f"{count / 1024:,.0f} KB"
-    return f"{count / (1024 * 1024):,.1f} MB"
 
 
 class Level(enum.Enum):

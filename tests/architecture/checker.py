@@ -36,10 +36,10 @@ QT_MODULES = frozenset({"PySide6", "PySide2", "PyQt5", "PyQt6", "shiboken6", "sh
 ENTRY_POINTS = frozenset({"pymailgui.__main__"})
 FRONT_ENDS = frozenset({"console", "gui"})
 
-_CORE_BASE = ("errors", "lines", "paths", "tasks", "tls", "sqlite_wal")
+_CORE_BASE = ("errors", "lines", "paths", "tasks", "tls", "sqlite_wal", "units")
 _FRONT_END_USES = (
     "actions", "config", "demo", "errors", "inbox", "lines", "message", "paths",
-    "smtp", "sqlite_wal", "store", "tasks",
+    "smtp", "sqlite_wal", "store", "tasks", "units",
 )  # fmt: skip
 
 #: Top-level module or package -> the top-level modules and packages it may import.
@@ -51,7 +51,8 @@ ALLOWED: dict[str, frozenset[str]] = {
         "errors": (),
         "lines": ("errors",),
         "paths": ("errors",),
-        "tasks": ("errors",),
+        "tasks": ("errors", "units"),
+        "units": (),
         "tls": ("errors",),
         "sqlite_wal": ("errors",),
         "config": ("errors", "paths", "tls"),

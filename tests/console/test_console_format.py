@@ -66,22 +66,6 @@ def test_status_column_new_unread_replied_read() -> None:
     assert marks == ["N", "U", "R", " "]
 
 
-@pytest.mark.parametrize(
-    ("size", "text"),
-    [
-        (0, "0 B"),
-        (1023, "1023 B"),
-        (1024 * 1024 - 1, "1024 KB"),
-        (9 * 1024 * 1024, "9.0 MB"),
-        (999 * 1024 * 1024, "999 MB"),
-        (5 * 1024**3, "5.0 GB"),
-    ],
-)
-def test_sizes_fit_their_column(size: int, text: str) -> None:
-    assert fmt.human_size(size) == text
-    assert len(text) <= 7
-
-
 def test_fit_counts_cells_not_characters() -> None:
     assert fmt.fit("会議", 4) == "会議"
     assert fmt.fit("会議x", 4) == "会… "

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from pymailgui.message.summary import MessageRow
+from pymailgui.units import human_size
 
 #: Cells of everything in a row but the number, sender and subject (see row_line).
 _FIXED_CELLS = 33
@@ -51,20 +52,6 @@ def fit(text: str, width: int) -> str:
         out.append(ch)
         used += w
     return "".join(out) + "…" + " " * (width - 1 - used)
-
-
-def human_size(size: int) -> str:
-    """A size in at most 7 cells ("1023 KB", "9.5 MB", "512 MB", "2.1 GB")."""
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    mb = size / (1024 * 1024)
-    if mb < 9.95:
-        return f"{mb:.1f} MB"
-    if mb < 1023.5:
-        return f"{mb:.0f} MB"
-    return f"{mb / 1024:.1f} GB"
 
 
 def sender_name(text: str) -> str:

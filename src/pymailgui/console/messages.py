@@ -10,6 +10,7 @@ from pymailgui.console.context import Session
 from pymailgui.console.terminal import page, printable
 from pymailgui.errors import LocalStoreError, UsageError
 from pymailgui.message import MessageView
+from pymailgui.units import human_size
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def render(v: MessageView) -> str:
         if part.is_attachment:
             lines.append(
                 f"Attachment {part.index}: {part.filename or '(no name)'} "
-                f"({part.content_type}, {fmt.human_size(part.size)})"
+                f"({part.content_type}, {human_size(part.size)})"
             )
     if v.malformed:
         lines.append("Note: this message is malformed; showing what can be read.")

@@ -27,6 +27,7 @@ from pymailgui.gui import icons
 from pymailgui.gui.folderlist import MIME_TYPE, encode_keys
 from pymailgui.gui.rowset import TITLES, Column, RowSet
 from pymailgui.message.summary import MessageRow
+from pymailgui.units import human_size
 
 #: The role that answers a row's key (the identity every verb takes).
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -39,12 +40,7 @@ _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _CENTER = Qt.AlignmentFlag.AlignCenter
 
 
-def format_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+format_size = human_size  # the one size formatter (pymailgui.units)
 
 
 def format_date(date: datetime | None, today: datetime | None = None) -> str:
