@@ -432,3 +432,11 @@ def test_parts_into_a_file_says_it_is_a_file(pymail: Pymail, tmp_path: Path) -> 
     target.write_text("x")
     sentence = pymail("--demo", "parts", "4", "--dir", str(target)).assert_clean_error(1)
     assert sentence == f"Cannot save the parts into {target}: it is a file, not a folder."
+
+
+def test_drafts_are_never_listed_as_unread(pymail: Pymail) -> None:
+    ok(pymail("--demo", stdin="m\ndemo@example.com\n\nMy own\ntext\n.\nd\nq\n"))
+    rows = json.loads(ok(pymail("--demo", "folder", "Drafts", "list", "--json")).text)
+    assert [(r["subject"], "S" in r["flags"], "D" in r["flags"]) for r in rows] == [
+        ("My own", True, True)
+    ]

@@ -63,7 +63,8 @@ class SendOutcome:
 
 def save_draft(account: Account, draft: Draft, *, replace: str | None = None) -> str:
     folder = account.folders.folder(DRAFTS, create=True)
-    key = folder.add(draft_bytes(draft, account.identity()), flags="D")
+    # Maildir "D" draft and "S" seen: your own text is never shown as unread mail.
+    key = folder.add(draft_bytes(draft, account.identity()), flags="DS")
     if replace is not None and replace != key:
         with contextlib.suppress(MessageMissing):
             folder.remove(replace)
@@ -89,7 +90,7 @@ def send(
     built = build_message(draft, identity, smtputf8=needs_smtputf8(draft, identity))
     outbox = account.folders.folder(OUTBOX, create=True)
     data = built.stored_bytes()
-    key = outbox.add(data)
+    key = outbox.add(data, flags="S")  # your own message: never "unread"
     # The new copy is durable: earlier versions of this message can go.
     if outbox_key is not None and outbox_key != key:
         with contextlib.suppress(MessageMissing):
