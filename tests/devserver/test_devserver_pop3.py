@@ -340,7 +340,8 @@ def test_list_and_uidl_of_10000_messages_are_fast(pop_server: ScriptedPOP3Server
     started = time.perf_counter()
     assert len(client.list()[1]) == 10_000
     assert len(client.uidl()[1]) == 10_000
-    assert time.perf_counter() - started < 0.5
+    # Not a speed target (that is bench/'s job): a quadratic listing would take minutes.
+    assert time.perf_counter() - started < 5
     client.quit()
 
 

@@ -31,6 +31,11 @@ def rss_mb() -> float:
     raise AssertionError("no VmRSS")
 
 
+# Responsive, not fast (speed is the benches' job): decoding a bomb takes seconds or
+# gigabytes; a loaded 2-core CI machine's scheduling gaps reach a few hundred ms.
+RESPONSIVE_MS = 2000
+
+
 def longest_gap_ms(seconds: float) -> float:
     """The longest gap between beats of a 10 ms timer on the GUI thread meanwhile."""
     beats: list[float] = [time.perf_counter()]
@@ -113,7 +118,7 @@ def test_inline_bombs_cid_and_data_are_refused_and_the_window_says_so(open_inbox
     # The core inlines the cid: part as a data: URL in the sanitized page: both refused.
     assert len(viewer.html.refused) == 2
     assert "2 images of this message were not shown: too large" in viewer.image_bar.text
-    assert longest_gap_ms(0.3) < 200
+    assert longest_gap_ms(0.3) < RESPONSIVE_MS
     viewer.html.viewport().grab()  # painting the page decodes nothing either
     assert rss_mb() - before < 150  # decoded, the cid: one alone would be 10 GB
 
@@ -125,7 +130,7 @@ def test_an_attached_bomb_is_listed_not_decoded(open_inbox, qtbot):
     assert names == ["holiday.png"]
     assert viewer.parts.isVisible()
     assert "See the picture." in viewer.text.toPlainText()
-    assert longest_gap_ms(0.3) < 200
+    assert longest_gap_ms(0.3) < RESPONSIVE_MS
     assert rss_mb() - before < 150
 
 
@@ -145,7 +150,7 @@ def test_a_remote_bomb_after_show_is_fetched_once_and_refused(open_inbox, qtbot,
     assert bomb_server.hits == ["/bomb.png"]
     assert viewer.html.remote_count == 0
     assert "An image of this message was not shown: too large" in viewer.image_bar.text
-    assert longest_gap_ms(0.3) < 200
+    assert longest_gap_ms(0.3) < RESPONSIVE_MS
     viewer.html.viewport().grab()
     assert rss_mb() - before < 150
     assert bomb_server.hits == ["/bomb.png"]  # one fetch, however often Qt asks
