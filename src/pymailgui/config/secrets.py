@@ -9,11 +9,13 @@ file (the loader refuses such keys) and every password handed out is registered 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pymailgui.config.schema import AccountConfig, ServerConfig
 from pymailgui.errors import ConfigError, PasswordCancelled
@@ -160,15 +162,25 @@ def _from_command(server: ServerConfig, account: str, protocol: str) -> str:
     return first
 
 
-def _from_keyring(login: str, server: ServerConfig) -> str | None:
+def _keyring() -> Any | None:
+    """The keyring package when it has a usable backend here, else None."""
     try:
         import keyring
         from keyring.backends import fail
     except ImportError:
         return None
     try:
-        if isinstance(keyring.get_keyring(), fail.Keyring):
-            return None
+        return None if isinstance(keyring.get_keyring(), fail.Keyring) else keyring
+    except Exception:  # a broken backend configuration: as good as none
+        logging.getLogger(__name__).debug("keyring backend unusable", exc_info=True)
+        return None
+
+
+def _from_keyring(login: str, server: ServerConfig) -> str | None:
+    keyring = _keyring()
+    if keyring is None:
+        return None
+    try:
         value = keyring.get_password(KEYRING_SERVICE, keyring_user(login, server))
     except Exception:
         logging.getLogger(__name__).debug("keyring lookup failed", exc_info=True)
@@ -178,25 +190,15 @@ def _from_keyring(login: str, server: ServerConfig) -> str | None:
 
 def keyring_available() -> bool:
     """Whether a system keyring can keep passwords here (the package and a backend)."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return False
-    try:
-        return not isinstance(keyring.get_keyring(), fail.Keyring)
-    except Exception:  # a broken backend configuration: as good as none
-        return False
+    return _keyring() is not None
 
 
 def store_in_keyring(account: AccountConfig, server: ServerConfig, password: str) -> None:
     """Save ``password`` in the system keyring (``pymail password set``)."""
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        raise ConfigError("The keyring package is not installed.") from None
-    if isinstance(keyring.get_keyring(), fail.Keyring):
+    keyring = _keyring()
+    if keyring is None:
+        if importlib.util.find_spec("keyring") is None:
+            raise ConfigError("The keyring package is not installed.")
         raise ConfigError("No system keyring is available on this machine.")
     try:
         keyring.set_password(KEYRING_SERVICE, keyring_user(account.login(server), server), password)
