@@ -227,30 +227,19 @@ class FolderWindow(QMainWindow):
         folders, folder = self.context.mailbox.folders, self.current
         pool.run(lambda: folders.get(folder, key), use, lambda e: report.error(e, self), owner=self)
 
-    def _one(self) -> str | None:
-        keys = self.table.selected_keys()
-        return keys[0] if len(keys) == 1 else None
-
     def _compose_from(self, kind: str) -> None:
-        key = self._one()
+        key = self.table.single_selected_key()
         if key is not None:
             writing, context = self.desktop.writing, self.context
             self._with_data(key, lambda data: writing.respond(context, data, kind))
 
     def _source(self) -> None:
-        key = self._one()
+        key = self.table.single_selected_key()
         if key is None:
             return
-        from pymailgui.gui.sourceview import SourceWindow
-
         row = self.model.get(key)
-
-        def show(data: bytes) -> None:
-            window = SourceWindow(data, row.subject if row is not None else key, None)
-            self.desktop.keep(window)
-            window.show()
-
-        self._with_data(key, show)
+        title = row.subject if row is not None else key
+        self._with_data(key, lambda data: self.desktop.show_source(data, title))
 
     def delete_keys(self, folder: str, keys: list[str]) -> None:
         """Delete (with undo) from a view window of this folder's message."""

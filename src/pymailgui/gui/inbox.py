@@ -25,7 +25,6 @@ from pymailgui.gui.describe import describe_refresh
 from pymailgui.gui.listpane import ListPane
 from pymailgui.gui.quitprompt import FINISH, QuitPrompt
 from pymailgui.gui.savefolder import SaveToFolderDialog
-from pymailgui.gui.sourceview import SourceWindow
 from pymailgui.gui.syncnotice import SyncNotice
 from pymailgui.gui.taskstatus import TaskStatus
 
@@ -246,12 +245,8 @@ class InboxWindow(QMainWindow):
         if not isinstance(error, SyncError):  # the synchronization notice explains those
             report.error(error, self)
 
-    def _one_selected(self) -> str | None:
-        keys = self.table.selected_keys()
-        return keys[0] if len(keys) == 1 else None
-
     def _compose_from(self, kind: str) -> None:
-        key = self._one_selected()
+        key = self.table.single_selected_key()
         if key is not None:
             writing, context = self.desktop.writing, self.context
             context.fetch(
@@ -261,18 +256,16 @@ class InboxWindow(QMainWindow):
             )
 
     def show_source(self) -> None:
-        key = self._one_selected()
+        key = self.table.single_selected_key()
         if key is None:
             return
         row = self.model.get(key)
         title = row.subject if row is not None else key
-
-        def show(data: bytes) -> None:
-            window = SourceWindow(data, title, None)
-            self.desktop.keep(window)
-            window.show()
-
-        self.context.fetch(key, show, lambda error: report.error(error, self))
+        self.context.fetch(
+            key,
+            lambda data: self.desktop.show_source(data, title),
+            lambda error: report.error(error, self),
+        )
 
     # -- synchronization ------------------------------------------------------------------
     def _sync_refused(self, error: SyncError, action: str) -> None:

@@ -95,6 +95,11 @@ class MessageTable(QTableView):
         rows = sorted({i.row() for i in self.selectionModel().selectedRows()})
         return [self._model.key_at(r) for r in rows]
 
+    def single_selected_key(self) -> str | None:
+        """The key of the selected row when exactly one is selected (reply, source)."""
+        keys = self.selected_keys()
+        return keys[0] if len(keys) == 1 else None
+
     def current_key(self) -> str | None:
         index = self.currentIndex()
         return self._model.key_at(index.row()) if index.isValid() else None

@@ -175,6 +175,14 @@ class Desktop(QObject):
         self.windows.append(window)
         window.destroyed.connect(lambda _obj=None, w=window: self._forget(w))
 
+    def show_source(self, data: bytes, title: str) -> None:
+        """A raw source window of ``data``, kept until it is closed."""
+        from pymailgui.gui.sourceview import SourceWindow
+
+        window = SourceWindow(data, title, None)
+        self.keep(window)
+        window.show()
+
     def _forget(self, window: QWidget) -> None:
         if window in self.windows:
             self.windows.remove(window)
