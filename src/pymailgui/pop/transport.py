@@ -295,7 +295,7 @@ class Transport:
         if not fits:
             cut = framing.cut_lines(piece, self.max_line)
             dropped, piece = len(piece) - len(cut), cut
-            log.warning("%s sent a line longer than %d bytes: cut", self.host, self.max_line)
+            self._log_cut()
         piece = framing.normalize(piece)
         return (framing.unstuff(piece) if unstuff else piece), len(piece) + dropped
 
@@ -358,7 +358,7 @@ class Transport:
         keep = start + self.max_line
         dropped = len(buf) - keep
         del buf[keep:]
-        log.warning("%s sent a line longer than %d bytes: cut", self.host, self.max_line)
+        self._log_cut()
         while True:
             if total + len(buf) + dropped > max_bytes:
                 raise _too_big(max_bytes)
@@ -389,6 +389,9 @@ class Transport:
             f"The server {self.host} sent more than {self.max_read_ahead} bytes that were "
             "not asked for yet."
         )
+
+    def _log_cut(self) -> None:
+        log.warning("%s sent a line longer than %d bytes: cut", self.host, self.max_line)
 
     def _too_long(self) -> ProtocolError:
         return ProtocolError(
