@@ -94,9 +94,10 @@ def deliver(s: Session, draft: Draft) -> SendResult | None:
     return result
 
 
-_SEND_ANSWERS = {"": "yes", "y": "yes", "yes": "yes", "n": "no", "no": "no"} | {
-    "d": "draft",
-    "draft": "draft",
+_SEND_ANSWERS = {
+    **dict.fromkeys(("", "y", "yes"), "yes"),
+    **dict.fromkeys(("n", "no"), "no"),
+    **dict.fromkeys(("d", "draft"), "draft"),
 }
 
 
