@@ -53,17 +53,7 @@ def _paperclip(color: str, ratio: float) -> QIcon:
     pen = QPen(QColor(color), 1.4)
     pen.setCapStyle(Qt.PenCapStyle.RoundCap)
     painter.setPen(pen)
-    path = QPainterPath()
-    # An elongated loop with an inner return: the usual paper clip outline.
-    path.moveTo(QPointF(10.5, 5.0))
-    path.lineTo(QPointF(10.5, 11.5))
-    path.arcTo(QRectF(5.5, 9.0, 5.0, 5.0), 0, -180)
-    path.lineTo(QPointF(5.5, 3.5))
-    path.arcTo(QRectF(5.5, 1.5, 3.5, 3.5), 180, -180)
-    path.lineTo(QPointF(9.0, 11.0))
-    path.arcTo(QRectF(7.0, 10.0, 2.0, 2.0), 0, -180)
-    path.lineTo(QPointF(7.0, 5.0))
-    painter.drawPath(path)
+    glyphs.attach(painter)  # the one paper clip outline
     painter.end()
     return QIcon(pixmap)
 
